@@ -1,0 +1,77 @@
+# zest - top-level build. `make` builds build/zest, build/libzest.a and build/libzest.so.
+# `make demo` and `make test` first install what is missing (scripts/deps.sh).
+# Sanitizer builds go to their own tree: `make BUILD=build/asan SAN=1`.
+
+CC      ?= cc
+BUILD   ?= build
+SAN     ?=
+WERROR  ?= $(if $(filter true 1,$(CI)),-Werror,)
+
+WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CPPFLAGS = -Iinclude -D_GNU_SOURCE
+OPT      = $(if $(SAN),-O1 -g -fno-omit-frame-pointer -fsanitize=address$(,)undefined -fno-sanitize-recover=undefined,-O2 -g)
+CFLAGS  ?=
+ZCFLAGS  = -std=c11 $(OPT) $(WARN) $(WERROR) -fPIC -fvisibility=hidden -pthread $(CFLAGS)
+LIBS     = -lyaml -lz -lzstd -lutf8proc -lm -pthread
+SANLD    = $(if $(SAN),-fsanitize=address$(,)undefined,)
+, := ,
+
+LIB_SRC  = $(sort $(shell find src -name '*.c' ! -path 'src/cli/*'))
+CLI_SRC  = $(sort $(wildcard src/cli/*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
+TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_SUP = $(BUILD)/obj/tests/unit/runner.o
+
+.PHONY: all deps demo test check unit-tests bench fuzz clean format
+all: $(BUILD)/zest $(BUILD)/libzest.a $(BUILD)/libzest.so
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ZCFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libzest.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libzest.so: $(LIB_OBJ)
+	$(CC) -shared $(SANLD) -o $@ $^ $(LIBS)
+
+$(BUILD)/zest: $(CLI_OBJ) $(BUILD)/libzest.a
+	$(CC) $(SANLD) -o $@ $(CLI_OBJ) $(BUILD)/libzest.a $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUP) $(BUILD)/libzest.a
+	@mkdir -p $(@D)
+	$(CC) $(SANLD) -o $@ $< $(TEST_SUP) $(BUILD)/libzest.a $(LIBS)
+
+unit-tests: $(TEST_BIN) $(BUILD)/zest
+
+# The whole suite, normally and under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: deps
+	@$(MAKE) --no-print-directory all unit-tests
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-tests
+	@tests/run_tests.sh build build/asan
+
+check: all unit-tests
+	@tests/run_tests.sh $(BUILD)
+
+demo: deps all
+	@scripts/demo.sh
+
+bench: deps all
+	@bench/run.sh
+
+fuzz: deps
+	@tests/fuzz/build.sh
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) include/zest.h
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

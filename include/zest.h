@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * zest.h - the one public header of the zest data engine.
+ *
+ * A program loads a config (the YAML of a Data-Juicer pipeline), validates it, and runs it.
+ * Everything a front end needs - status codes, error detail, the operator catalogue, run
+ * summaries - is declared here; the CLI in src/cli uses nothing else.
+ *
+ * Conventions: functions return an int status (ZEST_OK = 0, a negative ZEST_E_* otherwise) and
+ * fill a caller-provided zest_error (which may be NULL). Objects come in create/destroy pairs;
+ * destroy functions accept NULL. Nothing here prints, exits or aborts.
+ */
+#ifndef ZEST_H
+#define ZEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define ZEST_API __attribute__((visibility("default")))
+#else
+#define ZEST_API
+#endif
+
+#define ZEST_VERSION "0.1.0"
+
+/* Status codes: XX(name, value, message). One table generates the enum, the names and the
+ * messages. */
+#define ZEST_STATUS_MAP(XX)                                                                    \
+    XX(OK, 0, "ok")                                                                            \
+    XX(E_NOMEM, -1, "out of memory")                                                           \
+    XX(E_IO, -2, "input/output error")                                                         \
+    XX(E_CONFIG, -3, "invalid configuration")                                                  \
+    XX(E_PARAM, -4, "invalid parameter")                                                       \
+    XX(E_FORMAT, -5, "malformed data")                                                         \
+    XX(E_LIMIT, -6, "size limit exceeded")                                                     \
+    XX(E_NOTFOUND, -7, "not found")                                                            \
+    XX(E_UNSUPPORTED, -8, "unsupported")                                                       \
+    XX(E_USAGE, -9, "invalid usage")                                                           \
+    XX(E_BADRECORDS, -10, "malformed records under bad_record_policy: fail")                   \
+    XX(E_INTERNAL, -11, "internal error")
+
+typedef enum {
+#define ZEST_STATUS_ENUM(name, value, msg) ZEST_##name = value,
+    ZEST_STATUS_MAP(ZEST_STATUS_ENUM)
+#undef ZEST_STATUS_ENUM
+} zest_status;
+
+/** Returns the symbolic name of a status ("E_CONFIG"); never NULL. */
+ZEST_API const char *zest_status_name(int status);
+/** Returns a short human message for a status; never NULL. */
+ZEST_API const char *zest_strerror(int status);
+
+/** Error detail filled by a failing call. `msg` is always NUL-terminated and self-contained
+ * (it already names the file, line/offset and op when they are known); the other fields let a
+ * program act on the location. */
+typedef struct zest_error {
+    int code;          /* the zest_status returned */
+    char msg[1024];    /* human message */
+    char path[512];    /* file concerned, "" if none */
+    int64_t line;      /* 1-based line in `path`, 0 if unknown */
+    int64_t offset;    /* byte offset in `path`, -1 if unknown */
+    char op[64];       /* operator concerned, "" if none */
+} zest_error;
+
+/** Clears an error record to "no error". */
+ZEST_API void zest_error_clear(zest_error *err);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Operator catalogue                                                                        */
+
+typedef enum {
+    ZEST_OP_MAPPER,
+    ZEST_OP_FILTER,
+    ZEST_OP_DEDUPLICATOR,
+} zest_op_kind;
+
+typedef enum {
+    ZEST_PARAM_BOOL,
+    ZEST_PARAM_INT,
+    ZEST_PARAM_DOUBLE,
+    ZEST_PARAM_STRING,
+    ZEST_PARAM_STRING_LIST, /* a YAML list of strings; a single string is taken as a list of one */
+} zest_param_type;
+
+/** One operator parameter. `default_value` is YAML text parsed by the same rules as a config
+ * value; numeric bounds are inclusive, `has_min`/`has_max` say whether they apply. */
+typedef struct zest_param_desc {
+    const char *name;
+    zest_param_type type;
+    const char *default_value;
+    int has_min, has_max;
+    double min, max;
+    const char *choices; /* "a|b|c" for enumerations, NULL otherwise */
+    const char *help;
+} zest_param_desc;
+
+/** The public face of an operator: what `zest ops` prints. */
+typedef struct zest_op_info {
+    const char *name;
+    zest_op_kind kind;
+    const char *summary;
+    const zest_param_desc *params;
+    size_t n_params;
+} zest_op_info;
+
+/** Number of built-in operators. */
+ZEST_API size_t zest_op_count(void);
+/** The i-th operator in name order, or NULL when i is out of range. */
+ZEST_API const zest_op_info *zest_op_at(size_t i);
+/** The operator called `name`, or NULL. */
+ZEST_API const zest_op_info *zest_op_find(const char *name);
+/** "mapper", "filter" or "deduplicator". */
+ZEST_API const char *zest_op_kind_name(zest_op_kind kind);
+/** "bool", "int", "float", "string" or "list[string]". */
+ZEST_API const char *zest_param_type_name(zest_param_type type);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Configuration                                                                             */
+
+typedef struct zest_config zest_config;
+
+/** Loads and validates a YAML config. `overrides` are "key.sub=value" strings applied after
+ * the file (as `--set` does). On success *out owns a config; destroy it with
+ * zest_config_destroy. Unknown keys do not fail the load: they become warnings. */
+ZEST_API int zest_config_load(const char *path, const char *const *overrides, size_t n_overrides,
+                              zest_config **out, zest_error *err);
+ZEST_API void zest_config_destroy(zest_config *cfg);
+/** Warnings collected while loading (unknown keys with suggestions, mapped Ray keys). */
+ZEST_API size_t zest_config_warning_count(const zest_config *cfg);
+ZEST_API const char *zest_config_warning(const zest_config *cfg, size_t i);
+/** Renders the effective config (every key, defaults filled in) as YAML into a malloc'd string
+ * the caller frees. */
+ZEST_API int zest_config_dump(const zest_config *cfg, char **out, zest_error *err);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Running a pipeline                                                                        */
+
+/** Per-operator figures of one run. */
+typedef struct zest_op_summary {
+    char name[64];
+    int64_t rows_in;
+    int64_t rows_out;
+    double seconds;
+} zest_op_summary;
+
+/** One malformed input record, as reported. */
+typedef struct zest_bad_record {
+    char path[512];
+    int64_t line;    /* 1-based line number */
+    int64_t offset;  /* byte offset of the line's start in the (decompressed) stream */
+    char reason[256];
+} zest_bad_record;
+
+/** What a finished run reports. The first `bad_records_kept` malformed records are listed in
+ * `bad` (at most ZEST_BAD_RECORDS_KEPT); `bad_records` counts them all. */
+#define ZEST_BAD_RECORDS_KEPT 100
+typedef struct zest_run_summary {
+    int64_t rows_read;
+    int64_t rows_written;
+    int64_t bytes_read;    /* input bytes after decompression */
+    int64_t bytes_written; /* output bytes before compression */
+    int64_t bad_records;
+    double seconds;
+    size_t n_ops;
+    zest_op_summary *ops;
+    size_t bad_records_kept;
+    zest_bad_record *bad;
+    char export_path[1024];
+} zest_run_summary;
+
+/** Called for each malformed record as it is met (from the thread that met it). */
+typedef void (*zest_bad_record_fn)(const zest_bad_record *bad, void *user);
+
+typedef struct zest_run_options {
+    zest_bad_record_fn on_bad_record; /* may be NULL */
+    void *user;
+} zest_run_options;
+
+/** Runs the config's pipeline over the whole dataset and writes export_path atomically.
+ * `opts` may be NULL. On return *out (if not NULL) holds a summary to free with
+ * zest_run_summary_destroy, also when the run failed part-way. Returns ZEST_E_BADRECORDS when
+ * bad_record_policy is `fail` and a malformed record was met. */
+ZEST_API int zest_run(const zest_config *cfg, const zest_run_options *opts,
+                      zest_run_summary **out, zest_error *err);
+ZEST_API void zest_run_summary_destroy(zest_run_summary *summary);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZEST_H */

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages zest needs to build, test and benchmark, when any is missing.
+# Idempotent and silent when everything is present.
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config
+  libyaml-dev zlib1g-dev libzstd-dev libutf8proc-dev
+  clang libclang-rt-14-dev
+  python3 zstd gzip
+  fortunes fortunes-de fortunes-es fortunes-it fortunes-ru fortunes-zh fortunes-pl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+SUDO=
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

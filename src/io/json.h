@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * json.h - a strict RFC 8259 JSON parser and writer built for speed.
+ *
+ * The parser is a cursor over one in-memory text (one JSON Lines record). It never calls
+ * malloc per value: strings are unescaped straight into a caller's struct buf (the column
+ * being built), values are re-encoded canonically into a buf, or a tree is built in an arena.
+ * Strict means: RFC 8259 grammar only (no comments, no trailing commas, no NaN/Infinity, no
+ * leading zeros or '+'), strict UTF-8 (no overlongs, no surrogates encoded in UTF-8, nothing
+ * above U+10FFFF), escaped surrogates must pair, control characters U+0000-U+001F inside
+ * strings are errors, nesting deeper than JSON_MAX_DEPTH is an error, and duplicate keys in an
+ * object are an error (a silent "last one wins" would drop a value).
+ *
+ * Canonical form (what json_canon_value writes and the JSONL writer emits): no insignificant
+ * whitespace; strings as UTF-8 with only the escapes JSON requires (\" \\ \b \f \n \r \t,
+ * other control characters as \u00XX lower-case hex; '/' and non-ASCII unescaped); numbers
+ * keep their source text exactly (so integers of any size and doubles round-trip bit for bit
+ * and never change type); true/false/null as is; object key order preserved.
+ *
+ * Depends on common/ (buf, arena) only.
+ */
+#ifndef ZEST_JSON_H
+#define ZEST_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/arena.h"
+#include "../common/buf.h"
+
+#define JSON_MAX_DEPTH 512
+
+enum json_type { JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+
+/* A parse position over [start, end). On error `err` is set (a static message naming the
+ * cause, e.g. "invalid UTF-8 byte 0xC0 in string") and `err_pos` points at the offending
+ * byte; every function then returns a negative status (ZEST_E_FORMAT). */
+struct json_cursor {
+    const char *start;
+    const char *p;
+    const char *end;
+    const char *err;
+    const char *err_pos;
+    char err_buf[96]; /* for messages that carry a value (e.g. the duplicate key) */
+};
+
+void json_cursor_init(struct json_cursor *c, const char *text, size_t len);
+/* Byte offset of the error from `start`. */
+static inline int64_t json_error_offset(const struct json_cursor *c) {
+    return (int64_t)(c->err_pos - c->start);
+}
+/* Skips JSON whitespace (space, tab, LF, CR). */
+void json_skip_ws(struct json_cursor *c);
+/* Type of the value at the cursor (after whitespace), judged from its first byte; sets an
+ * error and returns -1 when no value can start there. */
+int json_peek_type(struct json_cursor *c);
+
+/* --- walking one object (the record) --- */
+/* Expects '{'. */
+int json_object_begin(struct json_cursor *c);
+/* Reads the next member key, unescaped, into `key` (cleared first) and consumes the ':'.
+ * Returns 1 when a key was read, 0 at the closing '}', negative on error. Duplicate-key
+ * detection for the top level is the caller's (it knows its fields); nested objects are
+ * checked by the functions below. */
+int json_object_next_key(struct json_cursor *c, struct buf *key);
+/* After the whole value: true when only whitespace remains. Sets an error otherwise. */
+int json_expect_end(struct json_cursor *c);
+
+/* --- reading one value --- */
+/* Reads a string value, appending its unescaped, validated UTF-8 bytes to `out`. */
+int json_read_string(struct json_cursor *c, struct buf *out);
+/* Validates any value and appends its canonical form to `out`. */
+int json_canon_value(struct json_cursor *c, struct buf *out);
+/* Validates and skips any value. */
+int json_skip_value(struct json_cursor *c);
+
+/* A parsed tree, every node and string in an arena. Numbers keep their text; `is_int` says
+ * the text is an integer literal and `int_ok` that it fits int64 (then `i` holds it). */
+struct json_member;
+struct json_value {
+    enum json_type type;
+    union {
+        struct { const char *text; uint32_t len; bool is_int, int_ok; int64_t i; double d; } num;
+        struct { const char *ptr; size_t len; } str;
+        struct { struct json_value *items; size_t n; } arr;
+        struct { struct json_member *members; size_t n; } obj;
+    } u;
+};
+struct json_member {
+    const char *key;
+    size_t key_len;
+    struct json_value value;
+};
+/* Parses one value into a tree allocated from `a`. */
+int json_parse_value(struct json_cursor *c, struct arena *a, struct json_value *out);
+
+/* --- writing --- */
+/* Appends `s` (valid UTF-8) as a canonical JSON string literal with quotes. */
+int json_write_string(struct buf *out, const char *s, size_t len);
+/* Appends the shortest decimal text that reads back as exactly `d` (always with a '.' or an
+ * exponent so it stays a double: 1.0, 1e+16, 0.1). Non-finite values are written as null. */
+int json_write_double(struct buf *out, double d);
+/* Appends a decimal int64. */
+int json_write_int(struct buf *out, int64_t v);
+/* Appends a tree in canonical form. */
+int json_write_value(struct buf *out, const struct json_value *v);
+
+#endif
