@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../common/arena.h"
 #include "../common/buf.h"
@@ -105,5 +106,42 @@ int json_write_double(struct buf *out, double d);
 int json_write_int(struct buf *out, int64_t v);
 /* Appends a tree in canonical form. */
 int json_write_value(struct buf *out, const struct json_value *v);
+
+/* --- internal: word-at-a-time string scanning shared by json.c and json_write.c --- */
+/* The masks below are exact per byte (no borrow crosses a byte), so the first flagged byte
+ * can be found with a count of trailing (little-endian) or leading (big-endian) zeros. */
+#define JSON_SWAR_LOW7 0x7F7F7F7F7F7F7F7FULL
+#define JSON_SWAR_HIGH 0x8080808080808080ULL
+#define JSON_SWAR_EACH(b) (0x0101010101010101ULL * (uint64_t)(b))
+
+static inline uint64_t json_swar_load(const char *p) {
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+/* High bit of a byte clear when that byte's low 7 bits are < 0x20, '"' or '\\'. */
+static inline uint64_t json_swar_plain7(uint64_t v) {
+    const uint64_t v7 = v & JSON_SWAR_LOW7;
+    const uint64_t ge20 = v7 + JSON_SWAR_EACH(0x60);
+    const uint64_t not_quote = (v7 ^ JSON_SWAR_EACH('"')) + JSON_SWAR_LOW7;
+    const uint64_t not_bslash = (v7 ^ JSON_SWAR_EACH('\\')) + JSON_SWAR_LOW7;
+    return ge20 & not_quote & not_bslash;
+}
+/* Flags the bytes a string writer must escape: < 0x20, '"', '\\' (non-ASCII is plain). */
+static inline uint64_t json_swar_escapable(uint64_t v) {
+    return ~(json_swar_plain7(v) | v) & JSON_SWAR_HIGH;
+}
+/* Flags the bytes a string reader must look at: the escapable ones and non-ASCII. */
+static inline uint64_t json_swar_special(uint64_t v) {
+    return (~json_swar_plain7(v) | v) & JSON_SWAR_HIGH;
+}
+/* Index in memory order of the first flagged byte of a non-zero mask. */
+static inline unsigned json_swar_first(uint64_t mask) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return (unsigned)__builtin_clzll(mask) >> 3;
+#else
+    return (unsigned)__builtin_ctzll(mask) >> 3;
+#endif
+}
 
 #endif
