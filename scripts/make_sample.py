@@ -21,7 +21,7 @@ PACKAGES = {
     "fortunes-it": ("it", 380_000), "fortunes-ru": ("ru", 400_000),
     "fortunes-zh": ("zh", 380_000), "fortunes-pl": ("pl", 340_000),
 }
-# Tried in order when a file is not valid UTF-8 (older fortune files used these).
+# Used when a file is not valid UTF-8 (older fortune files came in these).
 LEGACY = {"ru": "koi8-r", "pl": "iso-8859-2"}
 SKIP = {"ascii-art", "asciiart"}  # pictures, not text
 JUNK = ["", " ", "ok", "!!!", "...", "-", "?", "\n\n", "test", "N/A", "+1", "lol",
@@ -47,12 +47,10 @@ def fortune_files(pkg):
 def read_entries(path, lang):
     """The fortunes of one file: entries separated by lines holding only '%'."""
     raw = open(path, "rb").read()
-    for enc in ("utf-8", LEGACY.get(lang, "cp1252")):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode(LEGACY.get(lang, "cp1252"), errors="replace")
     # Terminal colours, overstrike (x\bx), IRC colour codes, bells and CRs are display
     # markup of the fortune program, not text.
     text = CONTROL.sub("", text.replace("\r\n", "\n"))
