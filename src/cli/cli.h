@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cli.h - the command table shared by main.c and the cmd_*.c files, and the few helpers every
+ * subcommand uses. The CLI is an honest client of the library: it includes only zest.h.
+ */
+#ifndef ZEST_CLI_H
+#define ZEST_CLI_H
+
+#include <stddef.h>
+
+#include "zest.h"
+
+/* Exit codes (documented in `zest --help` and the README). */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
+
+struct cli_cmd {
+    const char *name;
+    const char *args;    /* synopsis after the name */
+    const char *summary; /* one line */
+    const char *help;    /* options, printed by `zest help NAME` / `zest NAME --help` */
+    int (*fn)(int argc, char **argv);
+};
+
+extern const struct cli_cmd cli_cmds[];
+extern const size_t cli_n_cmds;
+
+/* Collected `--set key=value` options and the one positional CONFIG argument. */
+struct cli_config_args {
+    const char *config;
+    const char *sets[256];
+    size_t n_sets;
+};
+
+/* Parses argv (after the subcommand) for CONFIG, --set and the flags named in `flags`
+ * ("--print", "--quiet", ...: each found one sets the matching int in `found`). Returns 0, or
+ * CLI_EXIT_USAGE after printing why. */
+int cli_parse_config_args(const char *cmd, int argc, char **argv, struct cli_config_args *out,
+                          const char *const *flags, int *found, size_t n_flags);
+/* Loads the config and prints its warnings to stderr; on error prints it and returns the exit
+ * code to use. */
+int cli_load_config(const struct cli_config_args *a, zest_config **cfg);
+/* Prints "zest: error: MSG" to stderr. */
+void cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Exit code for a library status: config and usage problems are 2, everything else 1. */
+int cli_exit_code(int status);
+void cli_print_cmd_help(const struct cli_cmd *c);
+
+int cmd_run(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_ops(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif

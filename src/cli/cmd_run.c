@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cmd_run.c - `zest run CONFIG`: run the pipeline and print a one-screen summary. */
+#include <stdio.h>
+
+#include "cli.h"
+
+/* Malformed records are printed as met, up to this many; the rest are counted. */
+#define CLI_BAD_PRINTED 20
+
+struct bad_printer {
+    int64_t seen;
+};
+
+static void print_bad(const zest_bad_record *bad, void *user) {
+    struct bad_printer *p = user;
+    if (++p->seen > CLI_BAD_PRINTED) return;
+    fprintf(stderr, "zest: warning: %s:%lld (offset %lld): malformed record: %s\n", bad->path,
+            (long long)bad->line, (long long)bad->offset, bad->reason);
+}
+
+static double per_second(double n, double seconds) { return seconds > 0 ? n / seconds : 0; }
+
+static void print_summary(const zest_run_summary *s) {
+    fprintf(stderr, "\n%-36s %12s %12s %10s\n", "op", "rows in", "rows out", "seconds");
+    for (size_t i = 0; i < s->n_ops; i++)
+        fprintf(stderr, "%-36s %12lld %12lld %10.3f\n", s->ops[i].name,
+                (long long)s->ops[i].rows_in, (long long)s->ops[i].rows_out, s->ops[i].seconds);
+    fprintf(stderr, "\nrecords read      %lld\n", (long long)s->rows_read);
+    fprintf(stderr, "records written   %lld -> %s\n", (long long)s->rows_written, s->export_path);
+    fprintf(stderr, "malformed records %lld%s\n", (long long)s->bad_records,
+            s->bad_records ? " (skipped; see the warnings above)" : "");
+    fprintf(stderr, "time              %.3f s, %.1f MB/s, %.0f records/s\n", s->seconds,
+            per_second((double)s->bytes_read / 1e6, s->seconds),
+            per_second((double)s->rows_read, s->seconds));
+}
+
+int cmd_run(int argc, char **argv) {
+    static const char *const flags[] = {"--quiet"};
+    int found[1] = {0};
+    struct cli_config_args a;
+    zest_config *cfg = NULL;
+    zest_run_summary *sum = NULL;
+    struct bad_printer bp = {0};
+    int rc = cli_parse_config_args("run", argc, argv, &a, flags, found, 1);
+    if (rc) return rc;
+    if ((rc = cli_load_config(&a, &cfg)) != 0) return rc;
+    zest_error err;
+    zest_error_clear(&err);
+    const zest_run_options opts = {.on_bad_record = print_bad, .user = &bp};
+    const int st = zest_run(cfg, &opts, &sum, &err);
+    if (bp.seen > CLI_BAD_PRINTED)
+        fprintf(stderr, "zest: warning: ... and %lld more malformed records\n",
+                (long long)(bp.seen - CLI_BAD_PRINTED));
+    if (st) cli_error("%s", err.msg);
+    if (sum && !found[0] && st == 0) print_summary(sum);
+    zest_run_summary_destroy(sum);
+    zest_config_destroy(cfg);
+    return cli_exit_code(st);
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* main.c - the zest command: the subcommand table, dispatch, usage and shared helpers. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+const struct cli_cmd cli_cmds[] = {
+    {.name = "run",
+     .args = "CONFIG [--set KEY=VALUE]... [--quiet]",
+     .summary = "run a pipeline config over its dataset and write export_path",
+     .help = "  --set KEY=VALUE  override a config key (repeatable), e.g. --set np=4,\n"
+             "                   --set process.1.text_length_filter.min_len=20\n"
+             "  --quiet          print no summary\n",
+     .fn = cmd_run},
+    {.name = "validate",
+     .args = "CONFIG [--set KEY=VALUE]... [--print]",
+     .summary = "check a config without running it",
+     .help = "  --set KEY=VALUE  override a config key (repeatable)\n"
+             "  --print          print the effective config, every key with its value\n",
+     .fn = cmd_validate},
+    {.name = "ops",
+     .args = "[NAME] [--json]",
+     .summary = "list the operators, or show one operator's parameters",
+     .help = "  --json           machine-readable output\n",
+     .fn = cmd_ops},
+    {.name = "help", .args = "[COMMAND]", .summary = "show help", .help = "", .fn = cmd_help},
+    {.name = "version", .args = "", .summary = "print the version", .help = "", .fn = cmd_version},
+};
+const size_t cli_n_cmds = sizeof cli_cmds / sizeof cli_cmds[0];
+
+void cli_error(const char *fmt, ...) {
+    va_list ap;
+    fputs("zest: error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_exit_code(int status) {
+    if (status == ZEST_OK) return CLI_EXIT_OK;
+    if (status == ZEST_E_CONFIG || status == ZEST_E_USAGE || status == ZEST_E_PARAM)
+        return CLI_EXIT_USAGE;
+    return CLI_EXIT_FAILURE;
+}
+
+static void print_usage(FILE *f) {
+    fprintf(f, "usage: zest COMMAND [ARGS]\n\n"
+               "zest runs Data-Juicer pipeline configs (YAML) over JSONL datasets.\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < cli_n_cmds; i++)
+        fprintf(f, "  %-9s %s\n", cli_cmds[i].name, cli_cmds[i].summary);
+    fprintf(f, "\n`zest help COMMAND` shows a command's options.\n\n"
+               "exit codes:\n"
+               "  0  success\n"
+               "  1  failure (I/O error, malformed input under bad_record_policy: fail, ...)\n"
+               "  2  usage or config error\n");
+}
+
+void cli_print_cmd_help(const struct cli_cmd *c) {
+    printf("usage: zest %s %s\n\n%s\n", c->name, c->args, c->summary);
+    if (c->help && *c->help) printf("\noptions:\n%s", c->help);
+}
+
+static const struct cli_cmd *find_cmd(const char *name) {
+    for (size_t i = 0; i < cli_n_cmds; i++)
+        if (strcmp(cli_cmds[i].name, name) == 0) return &cli_cmds[i];
+    return NULL;
+}
+
+int cmd_help(int argc, char **argv) {
+    if (argc < 2) {
+        print_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    const struct cli_cmd *c = find_cmd(argv[1]);
+    if (!c) {
+        cli_error("unknown command '%s'", argv[1]);
+        return CLI_EXIT_USAGE;
+    }
+    cli_print_cmd_help(c);
+    return CLI_EXIT_OK;
+}
+
+int cmd_version(int argc, char **argv) {
+    (void)argc, (void)argv;
+    printf("zest %s\n", ZEST_VERSION);
+    return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        print_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) return cmd_version(argc - 1, argv + 1);
+    const struct cli_cmd *c = find_cmd(argv[1]);
+    if (!c) {
+        cli_error("unknown command '%s' (see zest --help)", argv[1]);
+        return CLI_EXIT_USAGE;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            cli_print_cmd_help(c);
+            return CLI_EXIT_OK;
+        }
+    }
+    return c->fn(argc - 1, argv + 1);
+}
