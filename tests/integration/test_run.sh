@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# zest run end to end: the spec's Basic config (minus language_id_score_filter) on the bundled
+# sample must give, byte for byte, what an independent reference of Data-Juicer's semantics
+# gives; compressed inputs and outputs; directories and globs; malformed records under both
+# policies; --set overrides.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+set -e
+
+config() { # config NAME DATASET EXPORT [extra yaml lines...]
+  local f=$TMP/$1.yaml; shift
+  { echo "dataset_path: '$1'"; echo "export_path: '$2'"; shift 2
+    for l in "$@"; do echo "$l"; done
+    echo "process:"
+    echo "  - whitespace_normalization_mapper:"
+    echo "  - text_length_filter:"
+    echo "      min_len: 50"
+    echo "      max_len: 2000"; } >"$f"
+  echo "$f"
+}
+
+python3 tests/integration/dj_reference.py examples/sample.jsonl "$TMP/ref.jsonl" 50 2000
+python3 tests/integration/dj_reference.py examples/sample.jsonl "$TMP/ref_stats.jsonl" 50 2000 keep_stats
+
+# The demo config itself (spec's Basic configuration), with the export redirected.
+sed "s|outputs/demo/processed.jsonl|$TMP/demo/out.jsonl|" examples/demo.yaml >"$TMP/demo.yaml"
+run_zest run "$TMP/demo.yaml"
+check "basic config exits 0" equals "$rc" 0
+check "basic config output equals the Data-Juicer reference byte for byte" same_file "$TMP/demo/out.jsonl" "$TMP/ref.jsonl"
+check "ray executor keys are mapped with a warning" contains "$TMP/err" "Ray is not used"
+check "summary names both ops" contains "$TMP/err" "text_length_filter"
+
+run_zest run "$(config stats examples/sample.jsonl "$TMP/stats.jsonl" 'keep_stats_in_res_ds: true')"
+check "keep_stats_in_res_ds writes __dj__stats__.text_len" same_file "$TMP/stats.jsonl" "$TMP/ref_stats.jsonl"
+
+gzip -c examples/sample.jsonl >"$TMP/in.gz.data"
+zstd -q -c examples/sample.jsonl >"$TMP/in.zst.data"
+run_zest run "$(config gz "$TMP/in.gz.data" "$TMP/gz.jsonl")"
+check "gzip input detected by magic bytes" same_file "$TMP/gz.jsonl" "$TMP/ref.jsonl"
+run_zest run "$(config zst "$TMP/in.zst.data" "$TMP/zst.jsonl")"
+check "zstd input detected by magic bytes" same_file "$TMP/zst.jsonl" "$TMP/ref.jsonl"
+
+run_zest run "$(config outgz examples/sample.jsonl "$TMP/out.jsonl.gz")"
+gzip -dc "$TMP/out.jsonl.gz" >"$TMP/outgz.jsonl"
+check "export .jsonl.gz is gzip" same_file "$TMP/outgz.jsonl" "$TMP/ref.jsonl"
+run_zest run "$(config outzst examples/sample.jsonl "$TMP/out.jsonl.zst")"
+zstd -q -d -c "$TMP/out.jsonl.zst" >"$TMP/outzst.jsonl"
+check "export .jsonl.zst is zstd" same_file "$TMP/outzst.jsonl" "$TMP/ref.jsonl"
+
+mkdir -p "$TMP/dir"
+head -n 5000 examples/sample.jsonl >"$TMP/dir/a.jsonl"
+tail -n +5001 examples/sample.jsonl | gzip -c >"$TMP/dir/b.jsonl.gz"
+run_zest run "$(config dir "$TMP/dir" "$TMP/dirout.jsonl")"
+check "a directory of files is read in name order" same_file "$TMP/dirout.jsonl" "$TMP/ref.jsonl"
+run_zest run "$(config glob "$TMP/dir/*.jsonl*" "$TMP/globout.jsonl")"
+check "a glob is read in name order" same_file "$TMP/globout.jsonl" "$TMP/ref.jsonl"
+
+printf '%s\n' '{"text":"a good record that is long enough to pass the length filter of fifty"}' \
+  '{"text": "broken' '[1,2]' '{"text":"dup","text":"dup"}' '{"meta":1}' \
+  '{"text":"bad utf8 \xc3\x28 here"}' '' '{"text":"another good record that is long enough to pass the length filter"}' \
+  >"$TMP/bad.jsonl"
+run_zest run "$(config bad "$TMP/bad.jsonl" "$TMP/badout.jsonl")"
+check "skip policy: exit 0" equals "$rc" 0
+check "skip policy: good records written" equals "$(wc -l <"$TMP/badout.jsonl")" 2
+check "skip policy: bad record reported with file and line" contains "$TMP/err" "bad.jsonl:2 (offset"
+check "skip policy: non-object record reported" contains "$TMP/err" "bad.jsonl:3"
+check "skip policy: duplicate key reported" contains "$TMP/err" 'duplicate key'
+check "skip policy: missing text field reported" contains "$TMP/err" 'no "text" field'
+check "skip policy: invalid UTF-8 reported" contains "$TMP/err" "bad.jsonl:6"
+check "skip policy: summary counts 5 malformed records" contains "$TMP/err" "malformed records 5"
+
+run_zest run "$(config fail "$TMP/bad.jsonl" "$TMP/failout.jsonl" 'bad_record_policy: fail')"
+check "fail policy: exit 1" equals "$rc" 1
+check "fail policy: error names file and line" contains "$TMP/err" "bad.jsonl:2"
+check "fail policy: no partial export is left" test ! -e "$TMP/failout.jsonl"
+
+run_zest run "$(config set examples/sample.jsonl "$TMP/set.jsonl")" --set process.1.text_length_filter.min_len=10 --quiet
+python3 tests/integration/dj_reference.py examples/sample.jsonl "$TMP/ref10.jsonl" 10 2000
+check "--set overrides an op parameter" same_file "$TMP/set.jsonl" "$TMP/ref10.jsonl"
+check "--quiet prints no summary" test ! -s "$TMP/err"
+
+run_zest run "$(config missing "$TMP/nothing-here.jsonl" "$TMP/x.jsonl")"
+check "missing input: exit 1" equals "$rc" 1
+check "missing input: error names the path" contains "$TMP/err" "nothing-here.jsonl"
+
+finish
