@@ -101,6 +101,7 @@ struct zest_config {
     bool restart_from_beginning_if_no_checkpoint;
 
     /* Intermediate storage (Data-Juicer's intermediate_storage:) */
+    enum cfg_compression intermediate_compression; /* intermediate_storage.compression */
     enum cfg_retention retention_policy;
     int64_t max_retention_days;
     bool cleanup_temp_files;
