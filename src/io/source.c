@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,8 @@ struct linereader {
     int64_t base;    /* stream offset of b.data[0] */
     int64_t line_no; /* number of the next line */
     int started, eof, done, status;
+    int pending;            /* decoding failure to report at the next fill */
+    zest_error pending_err; /* its detail */
 };
 
 static int linereader_fail(struct linereader *r, int rc) {
@@ -221,13 +224,17 @@ static int linereader_io_error(struct linereader *r, const char *what, zest_erro
 }
 
 /* A compressed-stream failure: names the decompressed offset reached (where the lines stop)
- * and the compressed offset (where the damage is). */
-static int linereader_format_error(struct linereader *r, const char *what, zest_error *err) {
+ * and the compressed offset (where the damage is). cause NULL means truncated. */
+static int linereader_format_error(struct linereader *r, const char *cause, zest_error *err) {
     const int64_t in_off = r->raw_pos - (int64_t)(r->in_len - r->in_pos);
+    char what[300];
+    if (cause)
+        snprintf(what, sizeof what, "corrupt %s stream (%s)", source_codec_name(r->codec), cause);
+    else
+        snprintf(what, sizeof what, "truncated %s stream", source_codec_name(r->codec));
     return err_set_at(err, ZEST_E_FORMAT, r->path, 0, r->out_total,
-                      "%s %s stream after %lld decompressed bytes (compressed offset %lld)",
-                      what, source_codec_name(r->codec), (long long)r->out_total,
-                      (long long)in_off);
+                      "%s after %lld decompressed bytes (compressed offset %lld)", what,
+                      (long long)r->out_total, (long long)in_off);
 }
 
 /* Reads up to cap raw bytes; *got = 0 only at end of input. */
@@ -262,69 +269,89 @@ static int linereader_in_refill(struct linereader *r, zest_error *err) {
     return rc;
 }
 
+/* One inflate step over the available input. Returns 0, or a status with err filled. */
+static int linereader_gz_step(struct linereader *r, zest_error *err) {
+    z_stream *z = &r->zs;
+    const size_t avail = r->in_len - r->in_pos;
+    if (!r->member_open) {
+        /* Data after a member must be another member (gzip allows concatenation). */
+        inflateReset(z);
+        r->member_open = 1;
+    }
+    const uInt give = avail > UINT_MAX ? UINT_MAX : (uInt)avail;
+    z->next_in = (Bytef *)(uintptr_t)(r->in + r->in_pos);
+    z->avail_in = give;
+    const int zrc = inflate(z, Z_NO_FLUSH);
+    r->in_pos += give - z->avail_in;
+    if (zrc == Z_STREAM_END) r->member_open = 0;
+    if (zrc == Z_OK || zrc == Z_STREAM_END || (zrc == Z_BUF_ERROR && avail > 0)) return 0;
+    if (zrc == Z_BUF_ERROR) return err_set(err, ZEST_E_FORMAT, "%s", ""); /* ends mid-member */
+    if (zrc == Z_MEM_ERROR)
+        return err_set_at(err, ZEST_E_NOMEM, r->path, 0, r->out_total, "inflate: no memory");
+    return err_set(err, ZEST_E_FORMAT, "%s", z->msg ? z->msg : "corrupt");
+}
+
+/* Inflates up to cap bytes into dst. *got is set on failure too: bytes decoded before the
+ * damage are still delivered. */
 static int linereader_gz_fill(struct linereader *r, char *dst, size_t cap, size_t *got,
                               zest_error *err) {
     z_stream *z = &r->zs;
     const uInt want = cap > UINT_MAX ? UINT_MAX : (uInt)cap;
+    int rc = 0;
     z->next_out = (Bytef *)dst;
     z->avail_out = want;
-    while (z->avail_out == want) {
-        ZEST_TRY(linereader_in_refill(r, err));
-        const size_t avail = r->in_len - r->in_pos;
-        if (avail == 0 && !r->member_open) break; /* every member ended: clean end */
-        if (!r->member_open) {
-            /* Data after a member must be another member (gzip allows concatenation). */
-            inflateReset(z);
-            r->member_open = 1;
-        }
-        const uInt give = avail > UINT_MAX ? UINT_MAX : (uInt)avail;
-        z->next_in = (Bytef *)(uintptr_t)(r->in + r->in_pos);
-        z->avail_in = give;
-        const int zrc = inflate(z, Z_NO_FLUSH);
-        r->in_pos += give - z->avail_in;
-        if (zrc == Z_STREAM_END) {
-            r->member_open = 0;
-        } else if (zrc == Z_BUF_ERROR && avail == 0) {
-            r->out_total += (int64_t)(want - z->avail_out);
-            return linereader_format_error(r, "truncated", err);
-        } else if (zrc == Z_MEM_ERROR) {
-            return err_set_at(err, ZEST_E_NOMEM, r->path, 0, r->out_total, "inflate: no memory");
-        } else if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
-            r->out_total += (int64_t)(want - z->avail_out);
-            return linereader_format_error(r, z->msg ? z->msg : "corrupt", err);
-        }
+    while (!rc && z->avail_out == want) {
+        if ((rc = linereader_in_refill(r, err)) != 0) break;
+        if (r->in_pos == r->in_len && !r->member_open) break; /* every member ended */
+        rc = linereader_gz_step(r, err);
     }
     *got = want - z->avail_out;
     r->out_total += (int64_t)*got;
-    return 0;
+    if (rc == ZEST_E_FORMAT) {
+        char cause[sizeof err->msg];
+        memcpy(cause, err->msg, sizeof cause);
+        linereader_format_error(r, cause[0] ? cause : NULL, err);
+    }
+    return rc;
 }
 
+/* Decompresses up to cap bytes into dst; *got is set on failure too (see gz_fill). */
 static int linereader_zstd_fill(struct linereader *r, char *dst, size_t cap, size_t *got,
                                 zest_error *err) {
     ZSTD_outBuffer out = {dst, cap, 0};
-    while (out.pos == 0) {
-        ZEST_TRY(linereader_in_refill(r, err));
+    int rc = 0;
+    const char *why = NULL; /* truncated */
+    while (!rc && out.pos == 0) {
+        if ((rc = linereader_in_refill(r, err)) != 0) break;
         const size_t avail = r->in_len - r->in_pos;
-        if (avail == 0 && !r->frame_open) break; /* every frame ended: clean end */
+        if (avail == 0 && !r->frame_open) break; /* every frame ended */
         ZSTD_inBuffer in = {r->in, r->in_len, r->in_pos};
         const size_t zrc = ZSTD_decompressStream(r->zd, &out, &in);
         r->in_pos = in.pos;
         if (ZSTD_isError(zrc)) {
-            r->out_total += (int64_t)out.pos;
-            return linereader_format_error(r, ZSTD_getErrorName(zrc), err);
+            why = ZSTD_getErrorName(zrc);
+            rc = ZEST_E_FORMAT;
+            break;
         }
         r->frame_open = zrc != 0;
         /* No input left, nothing flushed, frame unfinished: the file ends mid-frame. */
-        if (avail == 0 && out.pos == 0 && r->frame_open)
-            return linereader_format_error(r, "truncated", err);
+        if (avail == 0 && out.pos == 0 && r->frame_open) rc = ZEST_E_FORMAT;
     }
     *got = out.pos;
     r->out_total += (int64_t)out.pos;
-    return 0;
+    if (rc == ZEST_E_FORMAT) linereader_format_error(r, why, err);
+    return rc;
 }
 
-/* Appends up to one chunk of decompressed bytes to the line buffer; sets eof at the end. */
+/* Appends up to one chunk of decompressed bytes to the line buffer; sets eof at the end.
+ * A decoding failure that still produced bytes is held back until those bytes (and the
+ * complete lines in them) have been handed out, so what a damaged file yields does not
+ * depend on the chunk size. */
 static int linereader_fill(struct linereader *r, zest_error *err) {
+    if (r->pending) {
+        if (err) *err = r->pending_err;
+        return r->pending;
+    }
     int rc = buf_reserve(&r->b, r->chunk);
     if (rc)
         return err_set_at(err, rc, r->path, r->line_no, r->base + (int64_t)r->pos,
@@ -332,11 +359,16 @@ static int linereader_fill(struct linereader *r, zest_error *err) {
     char *dst = r->b.data + r->b.len;
     size_t got = 0;
     switch (r->codec) {
-    case SOURCE_GZIP: rc = linereader_gz_fill(r, dst, r->chunk, &got, err); break;
-    case SOURCE_ZSTD: rc = linereader_zstd_fill(r, dst, r->chunk, &got, err); break;
-    default: rc = linereader_raw_read(r, dst, r->chunk, &got, err); break;
+    case SOURCE_GZIP: rc = linereader_gz_fill(r, dst, r->chunk, &got, &r->pending_err); break;
+    case SOURCE_ZSTD: rc = linereader_zstd_fill(r, dst, r->chunk, &got, &r->pending_err); break;
+    default: rc = linereader_raw_read(r, dst, r->chunk, &got, &r->pending_err); break;
     }
     r->b.len += got;
+    if (rc && got > 0) {
+        r->pending = rc;
+        return 0;
+    }
+    if (rc && err) *err = r->pending_err;
     if (!rc && got == 0) r->eof = 1;
     return rc;
 }

@@ -106,7 +106,11 @@ void linereader_set_first_line(struct linereader *r, int64_t line_no);
  * negative status with err filled:
  *   ZEST_E_LIMIT  a line longer than max_line_bytes (err names file, line number, offset);
  *   ZEST_E_FORMAT a corrupt or truncated compressed stream (file, decompressed offset reached
- *                 and compressed offset);
+ *                 and compressed offset). The complete lines decoded before the damage are
+ *                 delivered first. gzip checks its CRC only at the end of a member, so lines
+ *                 of a corrupt member may come out before the error; zstd may check a frame
+ *                 checksum before or after flushing the frame's last bytes depending on the
+ *                 chunk size, so how much of a damaged frame comes out can vary with it;
  *   ZEST_E_IO     a read error.
  * *line points into the reader's buffer (zero-copy) and stays valid until the next call or
  * linereader_close; *len excludes the '\n'. A '\r' before the '\n' is kept (JSON parsers treat

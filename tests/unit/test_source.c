@@ -277,8 +277,11 @@ static int drain(const char *path, size_t chunk, int64_t *lines, zest_error *err
     return rc;
 }
 
+/* Every chunk size must fail the same way after delivering the same complete lines: the
+ * bytes decoded before the damage are handed out first. */
 static void expect_truncated(const struct buf *z, const char *name, const char *what) {
-    static const size_t chunks[] = {1, 5, 0};
+    static const size_t chunks[] = {1, 5, 4096, 0};
+    int64_t first_lines = -1;
     for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
         char *p = test_write_file(test_tmpdir(), name, z->data, z->len);
         zest_error err;
@@ -289,6 +292,10 @@ static void expect_truncated(const struct buf *z, const char *name, const char *
         ASSERT_CONTAINS(err.msg, what);
         ASSERT_CONTAINS(err.msg, "decompressed bytes");
         ASSERT(err.offset >= 0);
+        if (first_lines < 0) first_lines = lines;
+        if (lines != first_lines)
+            TEST_FAIL("%s chunk %zu: %lld lines, chunk 1: %lld (%s)", name, chunks[i],
+                      (long long)lines, (long long)first_lines, err.msg);
         free(p);
     }
 }
