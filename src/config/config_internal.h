@@ -45,6 +45,13 @@ enum config_type {
     CONFIG_IGNORED, /* a Data-Juicer key zest accepts and does not use; any value */
 };
 
+/* What zest does with a key today (docs/config.md shows it). */
+enum config_status {
+    CONFIG_STORED,  /* parsed, validated and stored; no behaviour depends on it */
+    CONFIG_PLANNED, /* the design uses it; the engine does not act on it yet */
+    CONFIG_USED,    /* zest acts on it */
+};
+
 /* One accepted spelling of an enumeration. `warn`, when set, is added to the warnings
  * whenever the value is given (it takes the key's location and the value, in that order). */
 struct config_choice {
@@ -65,7 +72,7 @@ struct config_key {
     const struct config_choice *choices; /* ENUM: terminated by a NULL name */
     bool nocase;             /* ENUM: choices match in any case */
     bool required;           /* must be given (and not null) */
-    bool acted_on;           /* zest acts on the value today (else parsed and stored only) */
+    enum config_status status; /* whether zest acts on the value yet */
     const char *alias_of;    /* another spelling of this key: it writes the same setting */
     const char *help;
 };
