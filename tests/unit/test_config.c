@@ -717,3 +717,19 @@ TEST(destroy_and_accessors_accept_null) {
     zest_error err;
     ASSERT_EQ(zest_config_load(NULL, NULL, 0, &cfg, &err), ZEST_E_USAGE);
 }
+
+TEST(override_whole_section_and_pipeline) {
+    static const char *const sets[] = {"partition={mode: manual, num_of_partitions: 8}",
+                                       "process=[whitespace_normalization_mapper: null]"};
+    zest_config *cfg = load_ok(spec_basic, sets, 2);
+    ASSERT_EQ(cfg->partition_mode, CFG_PART_MANUAL);
+    ASSERT_EQ(cfg->num_of_partitions, 8);
+    ASSERT_EQ(cfg->n_ops, 1);
+    ASSERT_STR_EQ(cfg->ops[0].desc->info.name, "whitespace_normalization_mapper");
+    zest_config_destroy(cfg);
+    char msg[1024];
+    static const char *const bad[] = {"partition={mode: manual, num_of_partitions: 0}"};
+    load_fail(IO, bad, 1, msg, sizeof msg, NULL);
+    ASSERT_STR_EQ(msg, "--set partition={mode: manual, num_of_partitions: 0}: "
+                       "partition.num_of_partitions: expected a positive integer, got '0'");
+}
