@@ -135,6 +135,9 @@ static inline uint64_t json_swar_escapable(uint64_t v) {
 static inline uint64_t json_swar_special(uint64_t v) {
     return (~json_swar_plain7(v) | v) & JSON_SWAR_HIGH;
 }
+/* Writes the canonical escape of a byte < 0x20, '"' or '\\' ("\\n", "\\u001f", ...) at `o` and
+ * returns its length (2 or 6). */
+size_t json_escape_ascii(char *o, unsigned char ch);
 /* Index in memory order of the first flagged byte of a non-zero mask. */
 static inline unsigned json_swar_first(uint64_t mask) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__

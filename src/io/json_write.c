@@ -16,8 +16,7 @@
 
 static const char json_hex[] = "0123456789abcdef";
 
-/* Writes the escape for one byte < 0x20, '"' or '\\'; returns the bytes written (2 or 6). */
-static size_t json_escape_byte(char *o, unsigned char ch) {
+size_t json_escape_ascii(char *o, unsigned char ch) {
     static const char short_esc[32] = {['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r',
                                        ['\t'] = 't'};
     o[0] = '\\';
@@ -60,7 +59,7 @@ int json_write_string(struct buf *out, const char *s, size_t len) {
         buf_put(out, s + i, j - i);
         if (j == len) break;
         if ((rc = buf_reserve(out, 6 + (len - j)))) return rc;
-        out->len += json_escape_byte(out->data + out->len, (unsigned char)s[j]);
+        out->len += json_escape_ascii(out->data + out->len, (unsigned char)s[j]);
         i = j + 1;
     }
     buf_put(out, "\"", 1);
