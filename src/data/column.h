@@ -16,7 +16,8 @@
  *   - null fits any column (the row is null);
  *   - bool, int64, double, utf8, struct, list: the first non-null value fixes the type;
  *   - int64 then double (or double then int64) -> double; an integer literal that does not
- *     fit int64 makes the column json (double would lose digits);
+ *     fit int64 makes the column json (double would lose digits), and so does an int64 that
+ *     a double cannot hold exactly (beyond 2^53) meeting a double;
  *   - struct + struct -> struct with the union of fields (absent fields are null);
  *     list + list -> list with the child promoted by the same rule;
  *   - any other conflict -> json: every value of the column keeps its canonical JSON text.

@@ -12,6 +12,7 @@
 #include "zest.h"
 
 int sel_init(struct selection *s, int64_t length) {
+    if (length < 0) return ZEST_E_PARAM;
     const size_t nbytes = (size_t)(length + 7) / 8;
     s->length = length;
     s->kept = length;
