@@ -13,11 +13,11 @@ run() { # label, command...
   local label=$1; shift
   echo "# $label"
   "$@" 2>&1 | tee "$log" | sed 's/^/  /'
-  local p f
+  local status=${PIPESTATUS[0]} p f
   p=$(grep -c '^ok ' "$log")
   f=$(grep -c '^not ok ' "$log")
   # A crashed binary that printed no TAP line still counts as a failure.
-  if [ "${PIPESTATUS[0]}" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   passed=$((passed + p))
   failed=$((failed + f))
 }

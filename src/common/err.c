@@ -71,13 +71,20 @@ int err_set_at(zest_error *err, int code, const char *path, int64_t line, int64_
 
 void err_prefix(zest_error *err, const char *fmt, ...) {
     if (!err) return;
-    char head[512], old[sizeof err->msg];
+    char head[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(head, sizeof head, fmt, ap);
+    const int n = vsnprintf(head, sizeof head, fmt, ap);
     va_end(ap);
-    memcpy(old, err->msg, sizeof old);
-    snprintf(err->msg, sizeof err->msg, "%s: %s", head, old);
+    if (n < 0) return;
+    /* shift the old message right by "head: " and copy the head in front of it */
+    const size_t hlen = strlen(head) + 2, cap = sizeof err->msg - 1;
+    if (hlen >= cap) return;
+    const size_t old = strnlen(err->msg, cap), keep = old < cap - hlen ? old : cap - hlen;
+    memmove(err->msg + hlen, err->msg, keep);
+    memcpy(err->msg, head, hlen - 2);
+    memcpy(err->msg + hlen - 2, ": ", 2);
+    err->msg[hlen + keep] = '\0';
 }
 
 void err_set_op(zest_error *err, const char *op) {

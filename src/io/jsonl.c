@@ -46,6 +46,8 @@ static int grow_fields(struct jsonl_reader *r) {
     r->fields = f;
     uint16_t *o = realloc(r->order, cap * sizeof *o);
     if (!o) return ZEST_E_NOMEM;
+    /* zeroed so a position hint is always a valid field index (find_field) */
+    memset(o + r->cap_fields, 0, (cap - r->cap_fields) * sizeof *o);
     r->order = o;
     r->cap_fields = cap;
     return 0;
@@ -75,7 +77,7 @@ static int add_field(struct jsonl_reader *r, const char *name, size_t len, size_
 static int find_field(struct jsonl_reader *r, size_t pos, size_t *idx) {
     const char *k = r->key.data;
     const size_t len = r->key.len;
-    if (pos < r->n_fields) {
+    if (pos < r->n_fields && r->order[pos] < r->n_fields) {
         const struct jsonl_field *f = &r->fields[r->order[pos]];
         if (f->name_len == len && memcmp(f->name, k, len) == 0) {
             *idx = r->order[pos];

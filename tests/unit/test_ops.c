@@ -27,7 +27,10 @@ static void case_reset(struct ops_case *c) {
     buf_clear(&c->expected);
 }
 
-static void run_case(const struct ops_case *c, int index) {
+static int case_counter; /* case dirs stay distinct across files */
+
+static void run_case(const struct ops_case *c) {
+    const int index = case_counter++;
     char dir[4096], path[4200], in[4200], out[4200];
     snprintf(dir, sizeof dir, "%s/case%d", test_tmpdir(), index);
     ASSERT(mkdir(dir, 0777) == 0);
@@ -80,7 +83,8 @@ static void run_file(const char *path) {
         if (strncmp(line, "# case: ", 8) == 0) {
             snprintf(c.name, sizeof c.name, "%s", line + 8);
         } else if (strcmp(line, "%%") == 0) {
-            run_case(&c, n++);
+            run_case(&c);
+            n++;
             case_reset(&c);
             sec = SEC_NONE;
         } else if (section_of(line) != SEC_NONE) {
