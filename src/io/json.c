@@ -333,10 +333,13 @@ JSON_INLINE int json_str_scan(struct json_cursor *c, char *o, enum json_str_mode
                 const size_t n = json_utf8_seq((const unsigned char *)p, (const unsigned char *)end);
                 if (JSON_UNLIKELY(!n)) return json_fail_utf8(c, p);
                 if (write) {
-                    o[0] = p[0];
-                    o[1] = p[1];
-                    if (n > 2) o[2] = p[2];
-                    if (n > 3) o[3] = p[3];
+                    if (end - p >= 4) {
+                        memcpy(o, p, 4); /* room: output never outruns the input */
+                    } else {
+                        o[0] = p[0];
+                        o[1] = p[1];
+                        if (n > 2) o[2] = p[2];
+                    }
                     o += n;
                 }
                 p += n;
