@@ -65,13 +65,15 @@ int json_object_begin(struct json_cursor *c);
  * detection for the top level is the caller's (it knows its fields); nested objects are
  * checked by the functions below. */
 int json_object_next_key(struct json_cursor *c, struct buf *key);
-/* After the whole value: true when only whitespace remains. Sets an error otherwise. */
+/* After the whole value: true when only whitespace remains. Sets an error otherwise.
+ * Returns 0 (ZEST_OK) in that case, ZEST_E_FORMAT otherwise, like every function here. */
 int json_expect_end(struct json_cursor *c);
 
 /* --- reading one value --- */
 /* Reads a string value, appending its unescaped, validated UTF-8 bytes to `out`. */
 int json_read_string(struct json_cursor *c, struct buf *out);
-/* Validates any value and appends its canonical form to `out`. */
+/* Validates any value and appends its canonical form to `out`. Each call has its own depth
+ * budget of JSON_MAX_DEPTH levels (a member value of the record walk may nest 512 deep). */
 int json_canon_value(struct json_cursor *c, struct buf *out);
 /* Validates and skips any value. */
 int json_skip_value(struct json_cursor *c);
