@@ -15,6 +15,7 @@
 #include "../io/sink.h"
 #include "../io/source.h"
 #include "jobpaths.h"
+#include "outq.h"
 #include "pipeline.h"
 
 /* A batch also ends when its buffered bytes pass this, so huge records stay bounded. */
@@ -29,8 +30,8 @@ struct run {
     struct arena arena;
     struct jsonl_reader reader;
     struct pipeline pipe;
-    struct buf out;
     struct sink *sink;
+    struct outq outq;
     zest_error *err;
 };
 
@@ -51,12 +52,12 @@ static int write_batch(struct run *r) {
         .stats_names = p->stats.names,
         .stats_cols = p->stats.cols,
     };
-    buf_clear(&r->out);
-    int rc = jsonl_write_batch(&spec, &r->out);
+    struct buf *out = outq_acquire(&r->outq);
+    int rc = jsonl_write_batch(&spec, out);
     if (rc) return err_set(r->err, rc, "writing %s: %s", r->sum->export_path, zest_strerror(rc));
     r->sum->rows_written += p->cur.length;
-    r->sum->bytes_written += (int64_t)r->out.len;
-    return sink_write(r->sink, r->out.data, r->out.len, r->err);
+    r->sum->bytes_written += (int64_t)out->len;
+    return outq_submit(&r->outq, r->err);
 }
 
 static int flush_batch(struct run *r) {
@@ -125,8 +126,11 @@ static int run_all(struct run *r, const struct jobpaths *jp) {
     int rc = source_list(jp->dataset_path, &files, r->err);
     if (rc == 0) rc = jobpaths_make_parent(jp->export_path, r->err);
     if (rc == 0) rc = sink_open(jp->export_path, &r->sink, r->err);
+    if (rc == 0) rc = outq_start(&r->outq, r->sink, r->err);
     for (size_t i = 0; rc == 0 && i < files.count; i++) rc = run_file(r, files.files[i].path);
     if (rc == 0) rc = flush_batch(r);
+    const int wrc = outq_finish(&r->outq, rc ? NULL : r->err);
+    if (rc == 0) rc = wrc;
     if (rc == 0) {
         rc = sink_commit(r->sink, NULL, r->err);
         r->sink = NULL;
@@ -171,7 +175,8 @@ int zest_run(const zest_config *cfg, const zest_run_options *opts, zest_run_summ
     r.batch_rows = cfg->arrow_batch_size > 0 ? cfg->arrow_batch_size : 1000;
     arena_init(&r.arena, 1 << 20);
     jsonl_reader_init(&r.reader, r.text_key, false, &r.arena);
-    buf_init(&r.out, 0);
+    /* With no op to read the text, it passes through as JSON text, never unescaped. */
+    r.reader.text_raw = cfg->n_ops == 0;
     rc = jobpaths_resolve(cfg, &jp, err);
     if (rc == 0) {
         snprintf(r.sum->export_path, sizeof r.sum->export_path, "%s", jp.export_path);
@@ -183,7 +188,6 @@ int zest_run(const zest_config *cfg, const zest_run_options *opts, zest_run_summ
     pipeline_destroy(&r.pipe);
     jsonl_reader_destroy(&r.reader);
     arena_destroy(&r.arena);
-    buf_free(&r.out);
     if (out)
         *out = r.sum;
     else

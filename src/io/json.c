@@ -287,6 +287,96 @@ JSON_INLINE size_t json_canon_cp(char *o, uint32_t cp) {
     return json_utf8_put(o, cp);
 }
 
+/* The escapes whose canonical form is themselves, by the byte after the backslash: the byte
+ * they stand for ('/' is absent: its canonical form is the bare character). */
+static const unsigned char json_short_escape[256] = {
+    ['"'] = '"', ['\\'] = '\\', ['b'] = '\b', ['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
+};
+
+/* ------------------------------------------------------------------------- SSE2 blocks */
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define JSON_HAVE_SSE2 1
+
+/* Unsigned a >= b, per byte. */
+JSON_INLINE __m128i json_sse_ge(__m128i a, __m128i b) {
+    return _mm_cmpeq_epi8(_mm_max_epu8(a, b), a);
+}
+JSON_INLINE __m128i json_sse_set(unsigned char c) { return _mm_set1_epi8((char)c); }
+
+/* Bit i set when byte i is '"', '\\' or a control character: what ends a plain run. */
+JSON_INLINE unsigned json_sse_special(__m128i v) {
+    const __m128i q = _mm_cmpeq_epi8(v, json_sse_set('"'));
+    const __m128i bs = _mm_cmpeq_epi8(v, json_sse_set('\\'));
+    const __m128i ctl = json_sse_ge(json_sse_set(0x1F), v);
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(q, bs), ctl));
+}
+
+/* Bit i set when byte i breaks UTF-8 (RFC 3629), judged with the three bytes before it
+ * (p1..p3 are the block loaded 1..3 bytes earlier): a continuation byte where none is due or
+ * a missing one, C0/C1/F5..FF, and the second-byte ranges after E0, ED, F0 and F4 (overlongs,
+ * surrogates, code points above U+10FFFF). The same rule as json_utf8_seq, 16 bytes at once. */
+JSON_INLINE unsigned json_sse_utf8_errors(__m128i v, __m128i p1, __m128i p2, __m128i p3) {
+    const __m128i is_cont = _mm_cmplt_epi8(v, json_sse_set(0xC0)); /* signed: 0x80..0xBF */
+    const __m128i due = _mm_or_si128(
+        _mm_or_si128(json_sse_ge(p1, json_sse_set(0xC0)), json_sse_ge(p2, json_sse_set(0xE0))),
+        json_sse_ge(p3, json_sse_set(0xF0)));
+    __m128i err = _mm_xor_si128(is_cont, due);
+    err = _mm_or_si128(err, _mm_cmpeq_epi8(v, json_sse_set(0xC0)));
+    err = _mm_or_si128(err, _mm_cmpeq_epi8(v, json_sse_set(0xC1)));
+    err = _mm_or_si128(err, json_sse_ge(v, json_sse_set(0xF5)));
+    const __m128i low_a0 = json_sse_ge(json_sse_set(0x9F), v), low_90 = json_sse_ge(json_sse_set(0x8F), v);
+    err = _mm_or_si128(err, _mm_and_si128(_mm_cmpeq_epi8(p1, json_sse_set(0xE0)), low_a0));
+    err = _mm_or_si128(err, _mm_andnot_si128(low_a0, _mm_cmpeq_epi8(p1, json_sse_set(0xED))));
+    err = _mm_or_si128(err, _mm_and_si128(_mm_cmpeq_epi8(p1, json_sse_set(0xF0)), low_90));
+    err = _mm_or_si128(err, _mm_andnot_si128(low_90, _mm_cmpeq_epi8(p1, json_sse_set(0xF4))));
+    return (unsigned)_mm_movemask_epi8(err);
+}
+
+/* Bytes at the end of a block that start a sequence the block does not finish. */
+JSON_INLINE unsigned json_sse_open_tail(const unsigned char *b) {
+    if (b[15] >= 0xC0) return 1;
+    if (b[14] >= 0xE0) return 2;
+    if (b[13] >= 0xF0) return 3;
+    return 0;
+}
+
+/* Moves over plain string bytes (any valid UTF-8 but '"', '\\' and controls) 16 at a time,
+ * copying them to *o when `write`. Stops before a special byte, near the end of the input, or
+ * at a block with a UTF-8 error (left for the byte loop, which names it). Needs 3 bytes of
+ * history before p: the bytes before a string's first byte are its quote and ASCII. */
+JSON_INLINE const char *json_sse_run(const char *p, const char *start, const char *end,
+                                     char **o, bool write) {
+    if (p - start < 3) return p;
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        const unsigned sp = json_sse_special(v);
+        const unsigned k = sp ? (unsigned)__builtin_ctz(sp) : 16;
+        const unsigned upto = k < 16 ? (2u << k) - 1 : 0xFFFFu;
+        const unsigned bad = json_sse_utf8_errors(
+            v, _mm_loadu_si128((const __m128i *)(const void *)(p - 1)),
+            _mm_loadu_si128((const __m128i *)(const void *)(p - 2)),
+            _mm_loadu_si128((const __m128i *)(const void *)(p - 3)));
+        if (bad & upto) return p;
+        if (k < 16) {
+            if (write) {
+                memcpy(*o, p, k);
+                *o += k;
+            }
+            return p + k;
+        }
+        const unsigned step = 16 - json_sse_open_tail((const unsigned char *)p);
+        if (write) {
+            _mm_storeu_si128((__m128i *)(void *)*o, v);
+            *o += step;
+        }
+        p += step;
+    }
+    return p;
+}
+#endif
+
 /* ------------------------------------------------------------------------- strings */
 
 enum json_str_mode { JSON_STR_SKIP, JSON_STR_UNESCAPE, JSON_STR_CANON };
@@ -311,6 +401,20 @@ JSON_INLINE int json_str_scan(struct json_cursor *c, char *o, enum json_str_mode
     bool escaped = false;
     if (mode == JSON_STR_CANON) *o++ = '"';
     for (;;) {
+#ifdef JSON_HAVE_SSE2
+        p = json_sse_run(p, c->start, end, &o, write);
+#endif
+        /* Short escapes (\n, \t, ...) are frequent in real text; they are already canonical. */
+        while (end - p >= 2 && *p == '\\' && json_short_escape[(unsigned char)p[1]]) {
+            if (mode == JSON_STR_CANON) {
+                memcpy(o, p, 2);
+                o += 2;
+            } else if (mode == JSON_STR_UNESCAPE) {
+                *o++ = (char)json_short_escape[(unsigned char)p[1]];
+            }
+            p += 2;
+            escaped = true;
+        }
         while (end - p >= 8) {
             const uint64_t v = json_swar_load(p);
             const uint64_t m = json_swar_special(v);

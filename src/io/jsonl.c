@@ -66,7 +66,8 @@ static int add_field(struct jsonl_reader *r, const char *name, size_t len, size_
     f->name_len = len;
     f->role = role_of(r, f->name);
     const bool typed = f->role == JSONL_STATS || f->role == JSONL_TYPED;
-    colb_init(&f->b, f->role == JSONL_TEXT ? COL_UTF8 : COL_JSON, typed, 0);
+    const bool utf8 = f->role == JSONL_TEXT && !r->text_raw;
+    colb_init(&f->b, utf8 ? COL_UTF8 : COL_JSON, typed, 0);
     for (int64_t i = 0; i < r->rows; i++) ZEST_TRY(colb_append_null(&f->b));
     *idx = r->n_fields++;
     return 0;
@@ -117,7 +118,7 @@ static int read_value(struct jsonl_reader *r, struct json_cursor *c, struct json
                      type_name(t));
             return bad_record(bad, c->p - c->start, "%s", what);
         }
-        return json_read_string(c, &f->b.data);
+        return r->text_raw ? json_canon_value(c, &f->b.data) : json_read_string(c, &f->b.data);
     }
     case JSONL_RAW: return json_canon_value(c, &f->b.data);
     default: return json_parse_value(c, r->arena, &f->dom);

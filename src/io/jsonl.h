@@ -52,6 +52,7 @@ struct jsonl_bad {
 struct jsonl_reader {
     const char *text_key;
     bool infer_types;
+    bool text_raw; /* no op reads the text: keep it as canonical JSON text, never unescaped */
     struct arena *arena; /* batch arena: trees of typed values, permutations */
     size_t n_fields, cap_fields;
     struct jsonl_field *fields;
