@@ -42,8 +42,8 @@ static int64_t count_code_points(const char *s, size_t len) {
         uint64_t w;
         memcpy(&w, p + i, 8);
         /* a continuation byte has bit 7 set and bit 6 clear */
-        const uint64_t m = w & ~(w << 1) & 0x8080808080808080ull;
-        cont += __builtin_popcountll(m);
+        const uint64_t m = (w & ~(w << 1) & 0x8080808080808080ull) >> 7;
+        cont += (int64_t)((m * 0x0101010101010101ull) >> 56); /* sums the 0/1 bytes */
     }
     for (; i < len; i++) cont += (p[i] & 0xC0) == 0x80;
     return (int64_t)len - cont;

@@ -35,9 +35,44 @@ static void strip_ends(const unsigned char **begin, const unsigned char **end) {
 
 /* Writes [p, end) to out with the replacements; returns the bytes written (never more than
  * the input). Plain ASCII without tabs is copied 8 bytes at a time. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Copies 16-byte blocks that hold no tab and no lead byte of a character in the table (C2,
+ * E2, E3, EF); stops at a character start. Most text, of any script, moves this way. */
+static const unsigned char *copy_plain_blocks(const unsigned char *p, const unsigned char *end,
+                                              unsigned char **o) {
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        const __m128i hit = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+                         _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC2))),
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xE2)),
+                                      _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xE3))),
+                         _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xEF))));
+        const unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        if (mask) {
+            const unsigned k = (unsigned)__builtin_ctz(mask);
+            memcpy(*o, p, k);
+            *o += k;
+            return p + k;
+        }
+        /* never stop inside a character: the byte loop below decodes from p */
+        const unsigned tail = p[15] >= 0xC0 ? 1 : p[14] >= 0xE0 ? 2 : p[13] >= 0xF0 ? 3 : 0;
+        _mm_storeu_si128((__m128i *)(void *)*o, v);
+        *o += 16 - tail;
+        p += 16 - tail;
+    }
+    return p;
+}
+#endif
+
 static size_t replace_ws(const unsigned char *p, const unsigned char *end, unsigned char *out) {
     unsigned char *o = out;
     while (p < end) {
+#if defined(__SSE2__)
+        p = copy_plain_blocks(p, end, &o);
+#endif
         while (end - p >= 8) {
             const uint64_t w = utf8_load8(p);
             if ((w & 0x8080808080808080ull) || swar_has_byte(w, '\t')) break;
