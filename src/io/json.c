@@ -974,7 +974,8 @@ static int json_walk_value(struct json_walk *w, int depth, struct json_value *v)
 /* Makes room in `out` for the value at the cursor: the whole remaining input when that is
  * small or already fits (output never outgrows input), else the value's measured extent. */
 static int json_reserve_value(struct json_cursor *c, struct buf *out) {
-    size_t need = (size_t)(c->end - c->p);
+    /* at least one byte, so out->data is never NULL when the walker takes a pointer into it */
+    size_t need = c->end > c->p ? (size_t)(c->end - c->p) : 1;
     const bool cheap = need <= JSON_RESERVE_EXACT || need <= out->cap - out->len;
     int rc = cheap ? buf_reserve(out, need) : ZEST_E_LIMIT;
     if (rc == ZEST_E_LIMIT) {

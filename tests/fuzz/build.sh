@@ -14,7 +14,7 @@ lib_src=$(find src -name '*.c' ! -path 'src/cli/*' | sort)
 flags="-g -O1 -std=c11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 libs="-lyaml -lz -lzstd -lutf8proc -lm -pthread"
 
-declare -A SEEDS=([json]=tests/conformance [yaml]=examples [stream]=tests/conformance)
+declare -A SEEDS=([jsonl]=tests/conformance [json]=tests/conformance [yaml]=examples [stream]=tests/conformance)
 
 for src in tests/fuzz/fuzz_*.c; do
   name=$(basename "$src" .c); name=${name#fuzz_}
@@ -26,7 +26,7 @@ for src in tests/fuzz/fuzz_*.c; do
   [ -d "$seeds" ] || seeds=${SEEDS[$name]:-}
   work=$out/corpus-$name
   rm -rf "$work"; mkdir -p "$work"
-  [ -n "$seeds" ] && find "$seeds" -maxdepth 1 -type f -size -1M -exec cp {} "$work/" \;
+  [ -n "$seeds" ] && find "$seeds" -maxdepth 1 -type f -size -1024k -exec cp {} "$work/" \;
   echo "fuzz: running $name for ${secs}s" >&2
   "$out/fuzz_$name" -max_total_time="$secs" -max_len=65536 "$work" >"$out/fuzz_$name.log" 2>&1 \
     || { tail -n 40 "$out/fuzz_$name.log"; exit 1; }
