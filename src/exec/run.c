@@ -95,13 +95,30 @@ static int report_bad(struct run *r, const char *path, int64_t line_no, int64_t 
                       "malformed record (bad_record_policy: fail): %s", bad->reason);
 }
 
+/* An over-long line, already skipped by the reader, is a malformed record like any other. */
+static int report_long_line(struct run *r, const char *path) {
+    struct jsonl_bad bad = {.column = 0};
+    snprintf(bad.reason, sizeof bad.reason, "line longer than max_line_size_mb (%lld bytes)",
+             (long long)r->cfg->max_line_bytes);
+    const int64_t line = r->err ? r->err->line : 0, offset = r->err ? r->err->offset : 0;
+    if (r->err) zest_error_clear(r->err);
+    return report_bad(r, path, line, offset, &bad);
+}
+
 static int run_file(struct run *r, const char *path) {
     struct linereader *lr = NULL;
     const char *line;
     size_t len;
     int64_t line_no, offset;
     int rc = linereader_open(path, (size_t)r->cfg->max_line_bytes, 0, -1, &lr, r->err);
-    while (rc == 0 && (rc = linereader_next(lr, &line, &len, &line_no, &offset, r->err)) == 1) {
+    if (rc == 0) linereader_set_skip_long(lr, r->cfg->bad_record_policy == CFG_BAD_SKIP);
+    while (rc == 0) {
+        rc = linereader_next(lr, &line, &len, &line_no, &offset, r->err);
+        if (rc == ZEST_E_LIMIT && r->cfg->bad_record_policy == CFG_BAD_SKIP) {
+            rc = report_long_line(r, path);
+            continue;
+        }
+        if (rc != 1) break;
         rc = 0;
         r->sum->bytes_read += (int64_t)len + 1;
         if (only_whitespace(line, len)) continue;

@@ -212,6 +212,9 @@ struct linereader {
     int started, eof, done, status;
     int pending;            /* decoding failure to report at the next fill */
     zest_error pending_err; /* its detail */
+    int skip_long;          /* an over-long line is reported and skipped, not fatal */
+    int discarding;         /* inside an over-long line being skipped */
+    int64_t long_line_no, long_offset; /* where it began */
 };
 
 static int linereader_fail(struct linereader *r, int rc) {
@@ -476,9 +479,32 @@ static int linereader_too_long(struct linereader *r, zest_error *err) {
 }
 
 /* Hands out b.data[pos, stop) as the next line; skip = 1 steps over the '\n' at stop. */
+/* Reports the over-long line that began at long_line_no/long_offset, now skipped up to
+ * `next` (the byte after its '\n'). The reader goes on with the following line. */
+static int linereader_skipped(struct linereader *r, size_t next, zest_error *err) {
+    r->discarding = 0;
+    r->pos = r->scan = next;
+    r->line_no = r->long_line_no + 1;
+    return err_set_at(err, ZEST_E_LIMIT, r->path, r->long_line_no, r->long_offset,
+                      "line at offset %lld is longer than max_line_bytes (%zu); skipped",
+                      (long long)r->long_offset, r->max_line);
+}
+
+/* The line at pos passed the limit: fail, or with skip_long start discarding it. */
+static int linereader_over_limit(struct linereader *r, zest_error *err) {
+    if (!r->skip_long) return linereader_fail(r, linereader_too_long(r, err));
+    r->discarding = 1;
+    r->long_line_no = r->line_no;
+    r->long_offset = r->base + (int64_t)r->pos;
+    return 0;
+}
+
 static int linereader_emit(struct linereader *r, size_t stop, size_t skip, const char **line,
                            size_t *len, int64_t *line_no, int64_t *offset, zest_error *err) {
-    if (stop - r->pos > r->max_line) return linereader_fail(r, linereader_too_long(r, err));
+    if (stop - r->pos > r->max_line) {
+        const int rc = linereader_over_limit(r, err);
+        return rc ? rc : linereader_skipped(r, stop + skip, err);
+    }
     *line = r->b.data + r->pos;
     *len = stop - r->pos;
     if (line_no) *line_no = r->line_no;
@@ -496,17 +522,25 @@ int linereader_next(struct linereader *r, const char **line, size_t *len, int64_
     if (!r->started && (rc = linereader_begin(r, err)) != 0) return linereader_fail(r, rc);
     for (;;) {
         if (r->done) return 0;
-        if (r->end >= 0 && r->base + (int64_t)r->pos >= r->end) {
+        if (r->end >= 0 && !r->discarding && r->base + (int64_t)r->pos >= r->end) {
             r->done = 1;
             return 0;
         }
         const char *nl = memchr(r->b.data + r->scan, '\n', r->b.len - r->scan);
+        if (nl && r->discarding) return linereader_skipped(r, (size_t)(nl - r->b.data) + 1, err);
         if (nl)
             return linereader_emit(r, (size_t)(nl - r->b.data), 1, line, len, line_no, offset,
                                    err);
-        /* Fail as soon as the partial line passes the limit: never buffer a whole huge line. */
-        if (r->b.len - r->pos > r->max_line) return linereader_fail(r, linereader_too_long(r, err));
+        /* Stop as soon as the partial line passes the limit: never buffer a whole huge line. */
+        if (!r->discarding && r->b.len - r->pos > r->max_line &&
+            (rc = linereader_over_limit(r, err)) != 0)
+            return rc;
+        if (r->discarding) r->pos = r->b.len; /* drop what was read of it */
         r->scan = r->b.len;
+        if (r->eof && r->discarding) {
+            r->done = 1;
+            return linereader_skipped(r, r->b.len, err);
+        }
         if (r->eof) {
             if (r->pos == r->b.len) {
                 r->done = 1;
@@ -629,6 +663,8 @@ int linereader_open_mem(const char *name, const void *data, size_t len, size_t m
 void linereader_set_chunk(struct linereader *r, size_t bytes) {
     if (!r->started) r->chunk = bytes ? bytes : 1;
 }
+
+void linereader_set_skip_long(struct linereader *r, int on) { r->skip_long = on; }
 
 void linereader_set_first_line(struct linereader *r, int64_t line_no) {
     if (!r->started && line_no > 0) r->first_line = line_no;

@@ -102,6 +102,11 @@ void linereader_set_chunk(struct linereader *r, size_t bytes);
  * count before `start` (see linereader_open). Only before the first linereader_next. */
 void linereader_set_first_line(struct linereader *r, int64_t line_no);
 
+/* With `on`, a line longer than max_line_bytes is not fatal: linereader_next skips it (still
+ * never buffering more than the limit), returns ZEST_E_LIMIT once with err naming the file,
+ * its line number and offset, and the next call goes on with the following line. */
+void linereader_set_skip_long(struct linereader *r, int on);
+
 /* Returns the next line: 1 and fills the outputs, 0 at the end of the range or stream, or a
  * negative status with err filled:
  *   ZEST_E_LIMIT  a line longer than max_line_bytes (err names file, line number, offset);

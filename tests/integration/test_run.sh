@@ -83,4 +83,17 @@ run_zest run "$(config missing "$TMP/nothing-here.jsonl" "$TMP/x.jsonl")"
 check "missing input: exit 1" equals "$rc" 1
 check "missing input: error names the path" contains "$TMP/err" "nothing-here.jsonl"
 
+python3 -c '
+import json
+print(json.dumps({"text": "a first record long enough to pass the length filter of fifty chars"}))
+print(json.dumps({"text": "x" * (3 << 20)}))
+print(json.dumps({"text": "a third record also long enough to pass the length filter of fifty"}))' >"$TMP/long.jsonl"
+run_zest run "$(config long "$TMP/long.jsonl" "$TMP/longout.jsonl" 'max_line_size_mb: 1')"
+check "over-long line, skip policy: exit 0" equals "$rc" 0
+check "over-long line, skip policy: the records around it are kept" equals "$(wc -l <"$TMP/longout.jsonl")" 2
+check "over-long line, skip policy: reported with line and offset" contains "$TMP/err" "long.jsonl:2 (offset 80): malformed record: line longer than max_line_size_mb"
+run_zest run "$(config longfail "$TMP/long.jsonl" "$TMP/longfail.jsonl" 'max_line_size_mb: 1' 'bad_record_policy: fail')"
+check "over-long line, fail policy: exit 1" equals "$rc" 1
+check "over-long line, fail policy: error names file, line and limit" contains "$TMP/err" "long.jsonl:2: line at offset 80 is longer than max_line_bytes"
+
 finish

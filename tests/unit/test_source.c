@@ -566,3 +566,44 @@ TEST(list_nothing_is_notfound_naming_path) {
     ASSERT_EQ(source_list(test_tmpdir(), &l, &err), ZEST_E_NOTFOUND);
     ASSERT_CONTAINS(err.msg, test_tmpdir());
 }
+
+/* Reads all of path with skip_long, rendering "N@OFF[text]" per line and "!N@OFF" per skipped
+ * over-long line. */
+static char *render_skipping(const char *path, size_t max, size_t chunk) {
+    struct linereader *r = NULL;
+    zest_error err;
+    ASSERT_EQ(linereader_open(path, max, 0, -1, &r, &err), 0);
+    linereader_set_chunk(r, chunk);
+    linereader_set_skip_long(r, 1);
+    struct buf out;
+    buf_init(&out, 0);
+    for (;;) {
+        const char *line;
+        size_t len;
+        int64_t no, off;
+        zest_error_clear(&err);
+        const int rc = linereader_next(r, &line, &len, &no, &off, &err);
+        if (rc == 0) break;
+        if (rc == ZEST_E_LIMIT) {
+            buf_printf(&out, "!%lld@%lld", (long long)err.line, (long long)err.offset);
+            continue;
+        }
+        ASSERT_EQ(rc, 1);
+        buf_printf(&out, "%lld@%lld[%.*s]", (long long)no, (long long)off, (int)len, line);
+    }
+    linereader_close(r);
+    buf_putc(&out, '\0');
+    return out.data;
+}
+
+TEST(skip_long_reports_each_over_long_line_once_and_goes_on) {
+    static const char text[] = "a\n0123456789abcdef0123456789\nb\nccc\n0123456789abcdef";
+    char *path = test_write_file(test_tmpdir(), "long.jsonl", text, sizeof text - 1);
+    static const char expect[] = "1@0[a]!2@2" "3@29[b]4@31[ccc]!5@35";
+    for (size_t chunk = 1; chunk <= 64; chunk++) {
+        char *got = render_skipping(path, 8, chunk);
+        if (strcmp(got, expect) != 0) TEST_FAIL("chunk %zu: got %s", chunk, got);
+        free(got);
+    }
+    free(path);
+}
