@@ -7,28 +7,6 @@
 #include "runner.h"
 #include "zest.h"
 
-/* The runner ends each test with _exit, which skips LeakSanitizer's exit check: tests here
- * run the check themselves when built with ASan. */
-#if defined(__SANITIZE_ADDRESS__)
-#define ZT_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ZT_ASAN 1
-#endif
-#endif
-#ifdef ZT_ASAN
-#include <sanitizer/lsan_interface.h>
-#define LEAK_CHECK() ASSERT_EQ(__lsan_do_recoverable_leak_check(), 0)
-#else
-#define LEAK_CHECK() ((void)0)
-#endif
-#define LTEST(name)                                                                            \
-    static void body_##name(void);                                                             \
-    TEST(name) {                                                                               \
-        body_##name();                                                                         \
-        LEAK_CHECK();                                                                          \
-    }                                                                                          \
-    static void body_##name(void)
 
 enum { N_COLS = 8, ROWS = 10 };
 static const char *const names[N_COLS] = {"n", "b", "i", "d", "s", "j", "st", "l"};
@@ -185,7 +163,7 @@ static void check_array(const struct ArrowArray *a, int from, int n) {
     }
 }
 
-LTEST(export_all_types_and_release) {
+TEST(export_all_types_and_release) {
     struct fixture f;
     fixture_init(&f);
     struct ArrowSchema schema;
@@ -201,7 +179,7 @@ LTEST(export_all_types_and_release) {
     fixture_free(&f);
 }
 
-LTEST(export_sliced_batch) {
+TEST(export_sliced_batch) {
     struct fixture f;
     fixture_init(&f);
     struct column sl[N_COLS];
@@ -228,7 +206,7 @@ LTEST(export_sliced_batch) {
     fixture_free(&f);
 }
 
-LTEST(export_moved_child_released_once) {
+TEST(export_moved_child_released_once) {
     struct fixture f;
     fixture_init(&f);
     struct ArrowSchema schema;
@@ -251,7 +229,7 @@ LTEST(export_moved_child_released_once) {
     ASSERT(moved.release == NULL && moved_schema.release == NULL);
 }
 
-LTEST(export_empty_and_mismatched) {
+TEST(export_empty_and_mismatched) {
     struct col_builder b;
     colb_init(&b, COL_UTF8, false, 0);
     struct column c;

@@ -8,28 +8,6 @@
 #include "runner.h"
 #include "zest.h"
 
-/* The runner ends each test with _exit, which skips LeakSanitizer's exit check: tests here
- * run the check themselves when built with ASan. */
-#if defined(__SANITIZE_ADDRESS__)
-#define ZT_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ZT_ASAN 1
-#endif
-#endif
-#ifdef ZT_ASAN
-#include <sanitizer/lsan_interface.h>
-#define LEAK_CHECK() ASSERT_EQ(__lsan_do_recoverable_leak_check(), 0)
-#else
-#define LEAK_CHECK() ((void)0)
-#endif
-#define LTEST(name)                                                                            \
-    static void body_##name(void);                                                             \
-    TEST(name) {                                                                               \
-        body_##name();                                                                         \
-        LEAK_CHECK();                                                                          \
-    }                                                                                          \
-    static void body_##name(void)
 
 /* ---- hand-built JSON values ---- */
 static struct json_value jnull(void) { return (struct json_value){.type = JSON_NULL}; }
@@ -97,7 +75,7 @@ static void append_all(struct col_builder *b, const struct json_value *v, size_t
 
 /* ---- fixed types ---- */
 
-LTEST(utf8_without_nulls) {
+TEST(utf8_without_nulls) {
     struct col_builder b;
     colb_init(&b, COL_UTF8, false, 0);
     ASSERT_EQ(colb_append_str(&b, "ab", 2), 0);
@@ -118,7 +96,7 @@ LTEST(utf8_without_nulls) {
     colb_destroy(&b);
 }
 
-LTEST(utf8_with_nulls_lazy_bitmap) {
+TEST(utf8_with_nulls_lazy_bitmap) {
     struct col_builder b;
     colb_init(&b, COL_UTF8, false, 0);
     for (int k = 0; k < 9; k++) ASSERT_EQ(colb_append_str(&b, "x", 1), 0);
@@ -140,7 +118,7 @@ LTEST(utf8_with_nulls_lazy_bitmap) {
     colb_destroy(&b);
 }
 
-LTEST(commit_str_in_place) {
+TEST(commit_str_in_place) {
     struct col_builder b;
     colb_init(&b, COL_UTF8, false, 0);
     ASSERT_EQ(buf_append(&b.data, "hello", 5), 0);
@@ -157,7 +135,7 @@ LTEST(commit_str_in_place) {
     colb_destroy(&b);
 }
 
-LTEST(json_fixed_takes_text_verbatim) {
+TEST(json_fixed_takes_text_verbatim) {
     struct col_builder b;
     colb_init(&b, COL_JSON, false, 0);
     ASSERT_EQ(colb_append_str(&b, "{\"a\":1.50}", 10), 0);
@@ -174,7 +152,7 @@ LTEST(json_fixed_takes_text_verbatim) {
     colb_destroy(&b);
 }
 
-LTEST(bool_bits_packed) {
+TEST(bool_bits_packed) {
     struct col_builder b;
     colb_init(&b, COL_BOOL, false, 0);
     for (int k = 0; k < 10; k++) ASSERT_EQ(colb_append_bool(&b, k % 3 == 0), 0);
@@ -195,7 +173,7 @@ LTEST(bool_bits_packed) {
     colb_destroy(&b);
 }
 
-LTEST(int_and_double_with_nulls) {
+TEST(int_and_double_with_nulls) {
     struct col_builder bi, bd;
     colb_init(&bi, COL_INT64, false, 0);
     colb_init(&bd, COL_DOUBLE, false, 0);
@@ -223,7 +201,7 @@ LTEST(int_and_double_with_nulls) {
     colb_destroy(&bd);
 }
 
-LTEST(null_column) {
+TEST(null_column) {
     struct col_builder b;
     colb_init(&b, COL_NULL, false, 0);
     for (int k = 0; k < 3; k++) ASSERT_EQ(colb_append_null(&b), 0);
@@ -237,7 +215,7 @@ LTEST(null_column) {
     colb_destroy(&b);
 }
 
-LTEST(data_cap_gives_limit) {
+TEST(data_cap_gives_limit) {
     struct col_builder b;
     colb_init(&b, COL_UTF8, false, 8);
     ASSERT_EQ(colb_append_str(&b, "12345", 5), 0);
@@ -247,7 +225,7 @@ LTEST(data_cap_gives_limit) {
     colb_destroy(&b);
 }
 
-LTEST(reuse_after_reset_keeps_memory) {
+TEST(reuse_after_reset_keeps_memory) {
     struct col_builder b;
     colb_init(&b, COL_UTF8, false, 0);
     char s[64];
@@ -270,7 +248,7 @@ LTEST(reuse_after_reset_keeps_memory) {
     colb_destroy(&b);
 }
 
-LTEST(reset_forgets_inferred_type) {
+TEST(reset_forgets_inferred_type) {
     struct col_builder b;
     colb_init(&b, COL_JSON, true, 0); /* infer: the given type is ignored */
     ASSERT_EQ(b.type, COL_NULL);
@@ -286,7 +264,7 @@ LTEST(reset_forgets_inferred_type) {
 
 /* ---- inference and promotion ---- */
 
-LTEST(infer_nulls_then_type_backfills) {
+TEST(infer_nulls_then_type_backfills) {
     struct col_builder b;
     colb_init(&b, COL_NULL, true, 0);
     struct json_value v[] = {jnull(), jnull(), jint("4"), jnull()};
@@ -300,7 +278,7 @@ LTEST(infer_nulls_then_type_backfills) {
     colb_destroy(&b);
 }
 
-LTEST(infer_int_then_double_promotes_in_place) {
+TEST(infer_int_then_double_promotes_in_place) {
     struct col_builder b;
     colb_init(&b, COL_NULL, true, 0);
     struct json_value v[] = {jint("1"), jnull(), jint("-3"), jdbl("2.5"), jint("7")};
@@ -316,7 +294,7 @@ LTEST(infer_int_then_double_promotes_in_place) {
     colb_destroy(&b);
 }
 
-LTEST(infer_double_then_int) {
+TEST(infer_double_then_int) {
     struct col_builder b;
     colb_init(&b, COL_NULL, true, 0);
     struct json_value v[] = {jdbl("0.25"), jint("2")};
@@ -328,7 +306,7 @@ LTEST(infer_double_then_int) {
     colb_destroy(&b);
 }
 
-LTEST(infer_big_int_literal_makes_json) {
+TEST(infer_big_int_literal_makes_json) {
     struct col_builder b;
     colb_init(&b, COL_NULL, true, 0);
     struct json_value v[] = {jint("5"), jint("123456789012345678901234567890"), jdbl("1.50")};
@@ -342,7 +320,7 @@ LTEST(infer_big_int_literal_makes_json) {
     colb_destroy(&b);
 }
 
-LTEST(infer_int_not_exact_as_double_makes_json) {
+TEST(infer_int_not_exact_as_double_makes_json) {
     /* 2^53 + 1 would round as a double: the column goes json instead of losing it. */
     struct col_builder b;
     colb_init(&b, COL_NULL, true, 0);
@@ -364,7 +342,7 @@ LTEST(infer_int_not_exact_as_double_makes_json) {
     colb_destroy(&b);
 }
 
-LTEST(infer_conflict_rerenders_as_json) {
+TEST(infer_conflict_rerenders_as_json) {
     struct col_builder b;
     colb_init(&b, COL_NULL, true, 0);
     struct json_value items[] = {jint("1"), jstr("a\"b")};
@@ -383,7 +361,7 @@ LTEST(infer_conflict_rerenders_as_json) {
     colb_destroy(&b);
 }
 
-LTEST(infer_string_then_int_and_commit) {
+TEST(infer_string_then_int_and_commit) {
     struct col_builder b;
     colb_init(&b, COL_NULL, true, 0);
     ASSERT_EQ(buf_append(&b.data, "s1", 2), 0); /* in-place string into an untyped column */
@@ -401,7 +379,7 @@ LTEST(infer_string_then_int_and_commit) {
     colb_destroy(&b);
 }
 
-LTEST(infer_int_column_takes_committed_string) {
+TEST(infer_int_column_takes_committed_string) {
     struct col_builder b;
     colb_init(&b, COL_NULL, true, 0);
     ASSERT_EQ(colb_append_int(&b, 3), 0);
@@ -415,7 +393,7 @@ LTEST(infer_int_column_takes_committed_string) {
     colb_destroy(&b);
 }
 
-LTEST(infer_struct_union_with_backfill) {
+TEST(infer_struct_union_with_backfill) {
     struct col_builder b;
     colb_init(&b, COL_NULL, true, 0);
     struct json_member r0[] = {jmem("a", jint("1"))};
@@ -444,7 +422,7 @@ LTEST(infer_struct_union_with_backfill) {
     colb_destroy(&b);
 }
 
-LTEST(infer_struct_then_scalar_makes_json) {
+TEST(infer_struct_then_scalar_makes_json) {
     struct col_builder b;
     colb_init(&b, COL_NULL, true, 0);
     struct json_member r0[] = {jmem("a", jint("1")), jmem("b", jnull())};
@@ -459,7 +437,7 @@ LTEST(infer_struct_then_scalar_makes_json) {
     colb_destroy(&b);
 }
 
-LTEST(infer_list_child_promotes) {
+TEST(infer_list_child_promotes) {
     struct col_builder b;
     colb_init(&b, COL_NULL, true, 0);
     struct json_value l0[] = {jint("1"), jint("2")};
@@ -488,7 +466,7 @@ LTEST(infer_list_child_promotes) {
     colb_destroy(&b);
 }
 
-LTEST(infer_list_of_structs) {
+TEST(infer_list_of_structs) {
     struct col_builder b;
     colb_init(&b, COL_NULL, true, 0);
     struct json_member s0[] = {jmem("n", jint("1"))};
@@ -509,7 +487,7 @@ LTEST(infer_list_of_structs) {
     colb_destroy(&b);
 }
 
-LTEST(struct_by_hand_and_duplicates) {
+TEST(struct_by_hand_and_duplicates) {
     struct col_builder b;
     colb_init(&b, COL_STRUCT, false, 0);
     ASSERT_EQ(colb_append_int(colb_struct_field(&b, "len", 3), 10), 0);
@@ -536,7 +514,7 @@ LTEST(struct_by_hand_and_duplicates) {
     colb_destroy(&b);
 }
 
-LTEST(list_by_hand) {
+TEST(list_by_hand) {
     struct col_builder b;
     colb_init(&b, COL_LIST, false, 0);
     struct col_builder *item = colb_list_item(&b);
@@ -560,7 +538,7 @@ LTEST(list_by_hand) {
     colb_destroy(&b);
 }
 
-LTEST(infer_struct_reuse_across_batches) {
+TEST(infer_struct_reuse_across_batches) {
     struct col_builder b;
     colb_init(&b, COL_NULL, true, 0);
     struct json_member r0[] = {jmem("a", jint("1")), jmem("b", jstr("x"))};

@@ -5,28 +5,6 @@
 #include "runner.h"
 #include "zest.h"
 
-/* The runner ends each test with _exit, which skips LeakSanitizer's exit check: tests here
- * run the check themselves when built with ASan. */
-#if defined(__SANITIZE_ADDRESS__)
-#define ZT_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ZT_ASAN 1
-#endif
-#endif
-#ifdef ZT_ASAN
-#include <sanitizer/lsan_interface.h>
-#define LEAK_CHECK() ASSERT_EQ(__lsan_do_recoverable_leak_check(), 0)
-#else
-#define LEAK_CHECK() ((void)0)
-#endif
-#define LTEST(name)                                                                            \
-    static void body_##name(void);                                                             \
-    TEST(name) {                                                                               \
-        body_##name();                                                                         \
-        LEAK_CHECK();                                                                          \
-    }                                                                                          \
-    static void body_##name(void)
 
 /* All rows of a column as one JSON array text, e.g. [1,null,3]. */
 static const char *col_json(const struct column *c) {
@@ -105,7 +83,7 @@ static const char *const all_json[N_TYPES] = {
     [COL_LIST] = "[[],[1],null,[],[4],[5,6],[],null,[8,9],[]]",
 };
 
-LTEST(write_json_every_type) {
+TEST(write_json_every_type) {
     struct fixture f;
     fixture_init(&f);
     for (int t = 0; t < N_TYPES; t++) {
@@ -116,7 +94,7 @@ LTEST(write_json_every_type) {
     fixture_free(&f);
 }
 
-LTEST(write_json_strings_escaped) {
+TEST(write_json_strings_escaped) {
     struct col_builder b;
     colb_init(&b, COL_UTF8, false, 0);
     ASSERT_EQ(colb_append_str(&b, "a\"\\\n\x01/é", 8), 0);
@@ -143,7 +121,7 @@ static const char *expected_slice(struct fixture *f, int t, int64_t from, int64_
     return text;
 }
 
-LTEST(slice_every_type) {
+TEST(slice_every_type) {
     struct fixture f;
     fixture_init(&f);
     for (int t = 0; t < N_TYPES; t++) {
@@ -167,7 +145,7 @@ LTEST(slice_every_type) {
     fixture_free(&f);
 }
 
-LTEST(batch_find_and_child_index) {
+TEST(batch_find_and_child_index) {
     struct column cols[2] = {{.type = COL_NULL}, {.type = COL_NULL}};
     const char *names[] = {"text", "meta"};
     struct batch b = {.length = 0, .n_cols = 2, .cols = cols, .names = names};
@@ -178,7 +156,7 @@ LTEST(batch_find_and_child_index) {
 
 /* ---- selection ---- */
 
-LTEST(selection_drop_idempotent) {
+TEST(selection_drop_idempotent) {
     struct selection s;
     ASSERT_EQ(sel_init(&s, 13), 0);
     ASSERT_EQ(s.kept, 13);
@@ -236,7 +214,7 @@ static void check_compaction(const struct column *c, const struct selection *s) 
     ASSERT_STR_EQ(compact_json(c, s, true), want);
 }
 
-LTEST(compact_all_none_alternate) {
+TEST(compact_all_none_alternate) {
     struct fixture f;
     fixture_init(&f);
     struct selection all, none, alt;
@@ -259,7 +237,7 @@ LTEST(compact_all_none_alternate) {
     fixture_free(&f);
 }
 
-LTEST(compact_slices) {
+TEST(compact_slices) {
     struct fixture f;
     fixture_init(&f);
     struct selection s;
@@ -276,7 +254,7 @@ LTEST(compact_slices) {
     fixture_free(&f);
 }
 
-LTEST(compact_long_runs_and_empty_struct_schema) {
+TEST(compact_long_runs_and_empty_struct_schema) {
     /* 1000 rows: runs spanning whole bytes of the selection, and the fast utf8 path. */
     struct col_builder b;
     colb_init(&b, COL_UTF8, false, 0);
@@ -316,7 +294,7 @@ LTEST(compact_long_runs_and_empty_struct_schema) {
     fixture_free(&f);
 }
 
-LTEST(compact_into_inferring_builder_promotes) {
+TEST(compact_into_inferring_builder_promotes) {
     /* an inferring builder that already holds ints takes doubles by the promotion rule */
     struct col_builder src, out;
     colb_init(&src, COL_DOUBLE, false, 0);
