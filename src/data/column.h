@@ -174,8 +174,11 @@ struct selection {
     int64_t length;
     int64_t kept;
     uint8_t *bits;
+    size_t cap; /* bytes allocated at bits */
 };
 int sel_init(struct selection *s, int64_t length); /* all kept */
+/* As sel_init on a selection that is zeroed or was initialised before, reusing its memory. */
+int sel_reset(struct selection *s, int64_t length);
 void sel_free(struct selection *s);
 void sel_drop(struct selection *s, int64_t row);
 static inline bool sel_is_kept(const struct selection *s, int64_t row) {

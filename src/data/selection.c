@@ -12,12 +12,22 @@
 #include "zest.h"
 
 int sel_init(struct selection *s, int64_t length) {
+    s->bits = NULL;
+    s->cap = 0;
+    return sel_reset(s, length);
+}
+
+int sel_reset(struct selection *s, int64_t length) {
     if (length < 0) return ZEST_E_PARAM;
     const size_t nbytes = (size_t)(length + 7) / 8;
+    if (nbytes > s->cap || !s->bits) {
+        uint8_t *bits = realloc(s->bits, nbytes ? nbytes : 1);
+        if (!bits) return ZEST_E_NOMEM;
+        s->bits = bits;
+        s->cap = nbytes ? nbytes : 1;
+    }
     s->length = length;
     s->kept = length;
-    s->bits = malloc(nbytes ? nbytes : 1);
-    if (!s->bits) return ZEST_E_NOMEM;
     memset(s->bits, 0xFF, nbytes);
     /* Bits past the end stay 0 so run scans stop at `length` without a check per byte. */
     if (length & 7) s->bits[nbytes - 1] = (uint8_t)((1u << (length & 7)) - 1);
@@ -28,6 +38,7 @@ void sel_free(struct selection *s) {
     if (!s) return;
     free(s->bits);
     s->bits = NULL;
+    s->cap = 0;
     s->length = s->kept = 0;
 }
 

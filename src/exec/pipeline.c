@@ -127,8 +127,7 @@ static int run_op(struct pipeline *p, struct pipe_op *op, struct arena *arena, z
     struct op_ctx ctx = {.in = &p->cur, .text_col = p->text_col, .arena = arena,
                          .stats = &p->stats};
     const int is_filter = op->desc->info.kind == ZEST_OP_FILTER;
-    sel_free(&p->sel);
-    ZEST_TRY(sel_init(&p->sel, p->cur.length));
+    ZEST_TRY(sel_reset(&p->sel, p->cur.length));
     ctx.sel = &p->sel;
     if (!is_filter && !(ctx.text_out = pool_take(&p->pool, COL_UTF8))) return ZEST_E_NOMEM;
     const int rc = op->desc->process(op->state, &ctx, err);

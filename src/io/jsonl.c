@@ -236,11 +236,15 @@ size_t jsonl_reader_bytes(const struct jsonl_reader *r) {
 }
 
 int jsonl_reader_finish(struct jsonl_reader *r, struct batch *out, const uint16_t *const **perm) {
-    free(r->cols);
-    free(r->names);
-    r->cols = calloc(r->n_fields ? r->n_fields : 1, sizeof *r->cols);
-    r->names = calloc(r->n_fields ? r->n_fields : 1, sizeof *r->names);
-    if (!r->cols || !r->names) return ZEST_E_NOMEM;
+    if (r->n_fields > r->cap_cols || !r->cols) {
+        const size_t cap = r->n_fields ? r->n_fields : 1;
+        struct column *cols = realloc(r->cols, cap * sizeof *cols);
+        if (cols) r->cols = cols;
+        const char **names = realloc(r->names, cap * sizeof *names);
+        if (names) r->names = names;
+        if (!cols || !names) return ZEST_E_NOMEM;
+        r->cap_cols = cap;
+    }
     for (size_t i = 0; i < r->n_fields; i++) {
         ZEST_TRY(colb_finish(&r->fields[i].b, &r->cols[i]));
         r->names[i] = r->fields[i].name;

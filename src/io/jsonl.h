@@ -62,7 +62,8 @@ struct jsonl_reader {
     struct buf key;
     const uint16_t **perm; /* per row: NULL (batch order) or {count, idx...} */
     size_t cap_perm;
-    struct column *cols;   /* finished batch */
+    struct column *cols;   /* finished batch (cap_cols entries, reused) */
+    size_t cap_cols;
     const char **names;
 };
 
