@@ -121,6 +121,14 @@ static int read_value(struct jsonl_reader *r, struct json_cursor *c, struct json
         return r->text_raw ? json_canon_value(c, &f->b.data) : json_read_string(c, &f->b.data);
     }
     case JSONL_RAW: return json_canon_value(c, &f->b.data);
+    case JSONL_STATS: {
+        /* filters read and write it: anything but an object (or null) would be lost */
+        const int t = json_peek_type(c);
+        if (t != JSON_OBJECT && t != JSON_NULL && t >= 0)
+            return bad_record(bad, c->p - c->start, "field \"" JSONL_STATS_FIELD
+                              "\" must be an object, got %s", type_name(t));
+        return json_parse_value(c, r->arena, &f->dom);
+    }
     default: return json_parse_value(c, r->arena, &f->dom);
     }
 }

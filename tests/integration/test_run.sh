@@ -58,6 +58,7 @@ check "a glob is read in name order" same_file "$TMP/globout.jsonl" "$TMP/ref.js
 printf '%s\n' '{"text":"a good record that is long enough to pass the length filter of fifty"}' \
   '{"text": "broken' '[1,2]' '{"text":"dup","text":"dup"}' '{"meta":1}' \
   '{"text":"bad utf8 \xc3\x28 here"}' '' '{"text":"another good record that is long enough to pass the length filter"}' \
+  '{"text":"stats that are not an object cannot be kept by the filters of this pipeline","__dj__stats__":3}' \
   >"$TMP/bad.jsonl"
 run_zest run "$(config bad "$TMP/bad.jsonl" "$TMP/badout.jsonl")"
 check "skip policy: exit 0" equals "$rc" 0
@@ -67,7 +68,8 @@ check "skip policy: non-object record reported" contains "$TMP/err" "bad.jsonl:3
 check "skip policy: duplicate key reported" contains "$TMP/err" 'duplicate key'
 check "skip policy: missing text field reported" contains "$TMP/err" 'no "text" field'
 check "skip policy: invalid UTF-8 reported" contains "$TMP/err" "bad.jsonl:6"
-check "skip policy: summary counts 5 malformed records" contains "$TMP/err" "malformed records 5"
+check "skip policy: non-object __dj__stats__ reported" contains "$TMP/err" "bad.jsonl:9 (offset"
+check "skip policy: summary counts 6 malformed records" contains "$TMP/err" "malformed records 6"
 
 run_zest run "$(config fail "$TMP/bad.jsonl" "$TMP/failout.jsonl" 'bad_record_policy: fail')"
 check "fail policy: exit 1" equals "$rc" 1
