@@ -21,9 +21,12 @@ void buf_free(struct buf *b) {
     b->len = b->cap = 0;
 }
 
-int buf_reserve(struct buf *b, size_t extra) {
+int buf_reserve(struct buf *b, size_t extra) { return buf_reserve_slack(b, extra, 0); }
+
+int buf_reserve_slack(struct buf *b, size_t extra, size_t slack) {
     if (extra > b->max || b->len > b->max - extra) return ZEST_E_LIMIT;
-    const size_t need = b->len + extra;
+    if (slack > SIZE_MAX - b->len - extra) return ZEST_E_LIMIT;
+    const size_t need = b->len + extra + slack;
     if (need <= b->cap) return 0;
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;

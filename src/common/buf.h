@@ -21,6 +21,9 @@ void buf_free(struct buf *b);
 /* Makes room for `extra` more bytes. Returns 0, or ZEST_E_LIMIT past the ceiling, or
  * ZEST_E_NOMEM. */
 int buf_reserve(struct buf *b, size_t extra);
+/* As buf_reserve, plus `slack` bytes of capacity past the ceiling check: room that block
+ * copies may scribble on but that never becomes content. */
+int buf_reserve_slack(struct buf *b, size_t extra, size_t slack);
 int buf_append(struct buf *b, const void *p, size_t n);
 int buf_printf(struct buf *b, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -32,6 +32,8 @@
  * above it, and when the buffer would have to grow, the value's extent is measured first so
  * a huge record does not inflate every column buffer to its size. */
 #define JSON_RESERVE_EXACT ((size_t)64 << 10)
+/* Output room past a string's decoded end: block copies store whole 16-byte words. */
+#define JSON_SLACK 16
 
 /* ------------------------------------------------------------------------------ errors */
 
@@ -354,14 +356,17 @@ JSON_INLINE const char *json_sse_run(const char *p, const char *start, const cha
         const unsigned sp = json_sse_special(v);
         const unsigned k = sp ? (unsigned)__builtin_ctz(sp) : 16;
         const unsigned upto = k < 16 ? (2u << k) - 1 : 0xFFFFu;
-        const unsigned bad = json_sse_utf8_errors(
-            v, _mm_loadu_si128((const __m128i *)(const void *)(p - 1)),
-            _mm_loadu_si128((const __m128i *)(const void *)(p - 2)),
-            _mm_loadu_si128((const __m128i *)(const void *)(p - 3)));
-        if (bad & upto) return p;
+        /* ASCII needs no UTF-8 check: a block never starts inside a sequence (see below) */
+        if ((unsigned)_mm_movemask_epi8(v) & upto) {
+            const unsigned bad = json_sse_utf8_errors(
+                v, _mm_loadu_si128((const __m128i *)(const void *)(p - 1)),
+                _mm_loadu_si128((const __m128i *)(const void *)(p - 2)),
+                _mm_loadu_si128((const __m128i *)(const void *)(p - 3)));
+            if (bad & upto) return p;
+        }
         if (k < 16) {
-            if (write) {
-                memcpy(*o, p, k);
+            if (write) { /* room: the caller leaves JSON_SLACK bytes past the string */
+                _mm_storeu_si128((__m128i *)(void *)*o, v);
                 *o += k;
             }
             return p + k;
@@ -388,10 +393,10 @@ struct json_str {
 
 /* Scans the string whose opening quote is at c->p, leaving c->p after the closing quote.
  * UNESCAPE writes the decoded bytes at o, CANON the canonical literal with its quotes, SKIP
- * nothing. The caller guarantees room for (c->end - c->p) bytes at o, or for the string's
- * source length + 8: output never outruns input, and word copies may write up to 7 bytes past
- * the end of what they keep. Plain ASCII moves 8 bytes per step; escapes, non-ASCII and
- * errors drop to the byte at hand. Specialised per mode by the wrappers below. */
+ * nothing. The caller guarantees room for (c->end - c->p) + JSON_SLACK bytes at o, or for the
+ * string's source length + JSON_SLACK: output never outruns input, and block copies may write
+ * up to 15 bytes past the end of what they keep. Plain text moves 16 bytes per step (SSE2) or
+ * 8 (SWAR); escapes, non-ASCII and errors drop to the byte at hand. Specialised per mode by the wrappers below. */
 JSON_INLINE int json_str_scan(struct json_cursor *c, char *o, enum json_str_mode mode,
                               struct json_str *res) {
     const char *p = c->p + 1;
@@ -405,16 +410,20 @@ JSON_INLINE int json_str_scan(struct json_cursor *c, char *o, enum json_str_mode
         p = json_sse_run(p, c->start, end, &o, write);
 #endif
         /* Short escapes (\n, \t, ...) are frequent in real text; they are already canonical. */
-        while (end - p >= 2 && *p == '\\' && json_short_escape[(unsigned char)p[1]]) {
-            if (mode == JSON_STR_CANON) {
-                memcpy(o, p, 2);
-                o += 2;
-            } else if (mode == JSON_STR_UNESCAPE) {
-                *o++ = (char)json_short_escape[(unsigned char)p[1]];
-            }
-            p += 2;
+        if (end - p >= 2 && *p == '\\' && json_short_escape[(unsigned char)p[1]]) {
+            do {
+                if (mode == JSON_STR_CANON) {
+                    memcpy(o, p, 2);
+                    o += 2;
+                } else if (mode == JSON_STR_UNESCAPE) {
+                    *o++ = (char)json_short_escape[(unsigned char)p[1]];
+                }
+                p += 2;
+            } while (end - p >= 2 && *p == '\\' && json_short_escape[(unsigned char)p[1]]);
             escaped = true;
+            continue;
         }
+        if (p < end && *p == '"') break;
         while (end - p >= 8) {
             const uint64_t v = json_swar_load(p);
             const uint64_t m = json_swar_special(v);
@@ -481,7 +490,7 @@ static int json_str_canon(struct json_cursor *c, char *o, struct json_str *res) 
 }
 
 /* Decodes an already validated string (opening quote at q) into o, which has room for its
- * source length + 8; returns the decoded length. */
+ * source length + JSON_SLACK; returns the decoded length. */
 static size_t json_str_decode(const char *q, const char *end, char *o) {
     struct json_cursor tmp;
     struct json_str r = {0, false};
@@ -727,7 +736,7 @@ static int json_walk_value(struct json_walk *w, int depth, struct json_value *v)
 static int json_arena_string(struct json_walk *w, const char *q, bool escaped, const char **ptr,
                              size_t *len) {
     const size_t src = (size_t)(w->c->p - q) - 2;
-    char *dst = arena_alloc(w->arena, src + 8 + 1);
+    char *dst = arena_alloc(w->arena, src + JSON_SLACK + 1);
     if (!dst) return json_fail_mem(w->c, ZEST_E_NOMEM);
     if (escaped) {
         *len = json_str_decode(q, w->c->end, dst);
@@ -773,7 +782,8 @@ static int json_walk_key(struct json_walk *w, struct json_obj_frame *f, const ch
         k.ptr = *kptr;
         k.len = *klen;
     } else if (r.escaped) {
-        if (json_stack_reserve(&w->scratch, src + 8)) return json_fail_mem(c, ZEST_E_NOMEM);
+        if (json_stack_reserve(&w->scratch, src + JSON_SLACK))
+            return json_fail_mem(c, ZEST_E_NOMEM);
         k.ptr = NULL;
         k.off = w->scratch.n;
         k.len = json_str_decode(q, c->end, (char *)w->scratch.data + k.off);
@@ -975,14 +985,14 @@ static int json_walk_value(struct json_walk *w, int depth, struct json_value *v)
  * small or already fits (output never outgrows input), else the value's measured extent. */
 static int json_reserve_value(struct json_cursor *c, struct buf *out) {
     /* at least one byte, so out->data is never NULL when the walker takes a pointer into it */
-    size_t need = c->end > c->p ? (size_t)(c->end - c->p) : 1;
-    const bool cheap = need <= JSON_RESERVE_EXACT || need <= out->cap - out->len;
-    int rc = cheap ? buf_reserve(out, need) : ZEST_E_LIMIT;
+    size_t need = (size_t)(c->end - c->p);
+    const bool cheap = need <= JSON_RESERVE_EXACT || need + JSON_SLACK <= out->cap - out->len;
+    int rc = cheap ? buf_reserve_slack(out, need, JSON_SLACK) : ZEST_E_LIMIT;
     if (rc == ZEST_E_LIMIT) {
         struct json_cursor probe = *c;
         if ((rc = json_skip_value(&probe))) return json_take_error(c, &probe, rc);
         need = (size_t)(probe.p - c->p);
-        rc = buf_reserve(out, need);
+        rc = buf_reserve_slack(out, need, JSON_SLACK);
     }
     return rc ? json_fail_mem(c, rc) : 0;
 }
