@@ -17,6 +17,7 @@
 #include <zstd.h>
 
 #include "../common/err.h"
+#include "../common/dio.h"
 #include "../common/fsutil.h"
 
 #define SINK_GZIP_LEVEL 6
@@ -34,6 +35,7 @@ struct sink {
     int zs_ready;
     ZSTD_CCtx *zc;
     uint64_t bytes_in, bytes_out;
+    struct dio dio; /* the temporary file, written with direct I/O where possible */
     int status; /* first failure; sticky */
 };
 
@@ -53,29 +55,9 @@ static int sink_fail(struct sink *s, int rc) {
     return rc;
 }
 
-/* Written bytes are handed to writeback every SINK_WRITEBACK bytes, so the fsync at commit
- * waits for the last stretch only instead of the whole file. */
-#define SINK_WRITEBACK ((uint64_t)32 << 20)
-
-static void sink_start_writeback(struct sink *s, uint64_t before) {
-#ifdef SYNC_FILE_RANGE_WRITE
-    const uint64_t mark = before / SINK_WRITEBACK;
-    if (s->bytes_out / SINK_WRITEBACK == mark) return;
-    const uint64_t from = mark * SINK_WRITEBACK;
-    /* advisory: a failure here only means the commit's fsync has more to do */
-    (void)sync_file_range(s->fd, (off_t)from, (off_t)(s->bytes_out - from),
-                          SYNC_FILE_RANGE_WRITE);
-#else
-    (void)s, (void)before;
-#endif
-}
-
 static int sink_put(struct sink *s, const void *data, size_t n, zest_error *err) {
-    const int rc = fsutil_write_all(s->fd, data, n, s->tmp, err);
-    if (rc) return rc;
-    const uint64_t before = s->bytes_out;
+    ZEST_TRY(dio_write(&s->dio, data, n, err));
     s->bytes_out += n;
-    sink_start_writeback(s, before);
     return 0;
 }
 
@@ -193,7 +175,10 @@ int sink_open(const char *path, struct sink **out, zest_error *err) {
     if ((rc = fsutil_tmp_path(path, s->tmp, sizeof s->tmp, err)) != 0) goto out;
     if ((rc = sink_init_codec(s, err)) != 0) goto out;
     s->fd = fsutil_create(s->tmp, err);
-    if (s->fd < 0) rc = ZEST_E_IO;
+    if (s->fd < 0)
+        rc = ZEST_E_IO;
+    else
+        rc = dio_open(&s->dio, s->fd, s->tmp, err);
 out:
     if (rc) {
         sink_abort(s);
@@ -207,6 +192,7 @@ out:
 static void sink_free(struct sink *s, int remove_tmp) {
     if (s->fd >= 0) close(s->fd);
     if (remove_tmp && s->fd >= 0) unlink(s->tmp);
+    dio_free(&s->dio);
     if (s->zs_ready) deflateEnd(&s->zs);
     ZSTD_freeCCtx(s->zc);
     free(s->out);
@@ -222,6 +208,7 @@ int sink_commit(struct sink *s, uint64_t *bytes_out, zest_error *err) {
         goto out;
     }
     if ((rc = sink_flush(s, 1, err)) != 0) goto out;
+    if ((rc = dio_finish(&s->dio, err)) != 0) goto out;
     if ((rc = fsutil_fsync(s->fd, s->tmp, err)) != 0) goto out;
     const int fd = s->fd;
     s->fd = -1;

@@ -212,7 +212,8 @@ TEST(write_error_is_io_and_nothing_is_committed) {
     char block[4096];
     memset(block, 'q', sizeof block);
     int rc = 0;
-    for (int i = 0; i < 1000 && !rc; i++) rc = sink_write(s, block, sizeof block, &err);
+    /* enough to pass the sink's write buffer, so the failure shows before the commit */
+    for (int i = 0; i < 4000 && !rc; i++) rc = sink_write(s, block, sizeof block, &err);
     ASSERT_EQ(rc, ZEST_E_IO);
     ASSERT_CONTAINS(err.msg, "full.jsonl");
     ASSERT_CONTAINS(err.msg, "write");
