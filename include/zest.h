@@ -189,6 +189,69 @@ ZEST_API int zest_run(const zest_config *cfg, const zest_run_options *opts,
                       zest_run_summary **out, zest_error *err);
 ZEST_API void zest_run_summary_destroy(zest_run_summary *summary);
 
+/* ---------------------------------------------------------------------------------------- */
+/* Events                                                                                    */
+
+/** One event read back from a job's log. Strings are owned by the library and valid only
+ * during the callback (or until the next zest_monitor_next). Unset fields: partition_id,
+ * operation_idx, attempt, worker -1; duration NAN; strings NULL. `json` is the whole line. */
+typedef struct zest_event {
+    int64_t event_id;
+    const char *event_type; /* lower case, e.g. "operation_complete" */
+    const char *level;      /* "DEBUG", "INFO", "WARNING", "ERROR" */
+    double timestamp;       /* epoch seconds */
+    const char *message;
+    int64_t partition_id;
+    const char *operation_name;
+    int operation_idx;
+    int attempt;
+    int worker;
+    double duration;
+    const char *error_message;
+    const char *stack_trace;
+    const char *metadata;            /* JSON object text or NULL */
+    const char *resource_usage;      /* JSON object text or NULL */
+    const char *performance_metrics; /* JSON object text or NULL */
+    const char *job_id;
+    const char *host;
+    int64_t pid;
+    const char *json;
+} zest_event;
+
+/** What to select. Zero-initialise, then set what matters: `types` is a comma-separated list
+ * of type names in upper or lower case (NULL: all); partition_id -1 for any (set it: 0 is a
+ * real partition); `op` an operation name; `since`/`until` epoch seconds (0: open);
+ * `min_level` "DEBUG".."ERROR" (NULL: all); `limit` the most recent N matches (0: all). */
+typedef struct zest_event_filter {
+    const char *types;
+    int64_t partition_id;
+    const char *op;
+    double since, until;
+    const char *min_level;
+    size_t limit;
+} zest_event_filter;
+
+/** Called once per matching event; return non-zero to stop early. */
+typedef int (*zest_event_fn)(const zest_event *ev, void *user);
+
+/** Reads the events of the job whose directory is `job_dir` (it holds events/), rotated
+ * files included, oldest first, each event once. A torn or malformed line is skipped and
+ * counted in *skipped (may be NULL). */
+ZEST_API int zest_get_events(const char *job_dir, const zest_event_filter *filter,
+                             zest_event_fn fn, void *user, size_t *skipped, zest_error *err);
+
+/** A live subscription to a job's events, also across rotations: the events already in the
+ * log first (from the newest `backlog` ones; SIZE_MAX for all), then new ones as they are
+ * written. Usable from another thread or another process. */
+typedef struct zest_event_monitor zest_event_monitor;
+ZEST_API int zest_monitor_events(const char *job_dir, const zest_event_filter *filter,
+                                 size_t backlog, zest_event_monitor **out, zest_error *err);
+/** Waits up to timeout_s for the next matching event: 1 and *ev set (valid until the next
+ * call), 0 on timeout, negative on error. */
+ZEST_API int zest_monitor_next(zest_event_monitor *mon, double timeout_s, zest_event *ev,
+                               zest_error *err);
+ZEST_API void zest_monitor_close(zest_event_monitor *mon);
+
 #ifdef __cplusplus
 }
 #endif
