@@ -24,11 +24,12 @@ enum evlog_level { EVLOG_DEBUG, EVLOG_INFO, EVLOG_WARNING, EVLOG_ERROR };
 
 #include "event_types.h"
 
+/* Event types are EVT_<NAME> (EVT_PROCESSING_START, ...); levels are EVLOG_<LEVEL>. */
 enum evlog_type {
-#define XX(e, name, level) EVLOG_##e,
+#define XX(e, name, level) EVT_##e,
     EVENT_TYPE_MAP(XX)
 #undef XX
-    EVLOG_N_TYPES
+    EVT_N_TYPES
 };
 
 /* "processing_start", ...; NULL when out of range. */
