@@ -171,6 +171,8 @@ typedef struct zest_run_summary {
     size_t bad_records_kept;
     zest_bad_record *bad;
     char export_path[1024];
+    char job_id[128];
+    char job_dir[1024]; /* the work dir of this job: events/ and, later, checkpoints/ */
 } zest_run_summary;
 
 /** Called for each malformed record as it is met (from the thread that met it). */

@@ -32,6 +32,7 @@ static void print_summary(const zest_run_summary *s) {
     fprintf(stderr, "time              %.3f s, %.1f MB/s, %.0f records/s\n", s->seconds,
             per_second((double)s->bytes_read / 1e6, s->seconds),
             per_second((double)s->rows_read, s->seconds));
+    fprintf(stderr, "job               %s (events: zest events %s)\n", s->job_id, s->job_dir);
 }
 
 int cmd_run(int argc, char **argv) {

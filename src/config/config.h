@@ -71,8 +71,11 @@ struct zest_config {
     /* Event logging */
     bool event_logging_enabled;
     enum cfg_log_level log_level;
-    int64_t max_log_size_mb;
+    double max_log_size_mb; /* fractions allowed: 0.5 */
     int64_t backup_count;
+    double flush_interval_s;     /* event_logging.flush_interval_s */
+    double resource_interval_s;  /* event_logging.resource_interval_s */
+    int64_t event_ring_size;     /* event_logging.ring_size */
     char *event_log_dir;
 
     /* Checkpointing (Advanced checkpointing: and Data-Juicer's checkpoint:) */

@@ -141,16 +141,30 @@ static int run_op(struct pipeline *p, struct pipe_op *op, struct arena *arena, z
     return 0;
 }
 
+/* Bytes of the text column: what an op reads and writes. */
+static int64_t text_bytes(const struct pipeline *p) {
+    if (p->text_col < 0 || !p->cur.length) return 0;
+    const struct column *c = &p->cols[p->text_col];
+    return c->offsets[c->offset + p->cur.length] - c->offsets[c->offset];
+}
+
 int pipeline_run_batch(struct pipeline *p, const struct batch *in, const uint16_t *const *perm,
                        const char *text_key, struct arena *arena, zest_error *err) {
+    p->failed_op = -1;
     ZEST_TRY(set_input(p, in, perm, text_key, arena));
     if (p->text_col < 0) return p->cur.length ? ZEST_E_INTERNAL : 0;
     for (size_t i = 0; i < p->n_ops; i++) {
         struct pipe_op *op = &p->ops[i];
         const double t0 = now_seconds();
         op->rows_in += p->cur.length;
-        ZEST_TRY(run_op(p, op, arena, err));
+        op->bytes_in += text_bytes(p);
+        const int rc = run_op(p, op, arena, err);
+        if (rc) {
+            p->failed_op = (int)i;
+            return rc;
+        }
         op->rows_out += p->cur.length;
+        op->bytes_out += text_bytes(p);
         op->seconds += now_seconds() - t0;
     }
     return 0;

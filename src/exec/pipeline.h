@@ -18,6 +18,7 @@ struct pipe_op {
     const struct op_desc *desc;
     void *state;
     int64_t rows_in, rows_out;
+    int64_t bytes_in, bytes_out; /* text bytes */
     double seconds;
 };
 
@@ -41,6 +42,7 @@ struct pipeline {
     size_t cap_perm;
     int text_col;
     int stats_col;
+    int failed_op; /* index of the op whose error ended pipeline_run_batch, or -1 */
     struct stats_view stats;
 };
 

@@ -2,9 +2,11 @@
 /*
  * run.c - zest_run: the whole dataset through the pipeline, sequentially, in input order:
  * list the input files, read records into batches, run the ops, write the export through an
- * atomic sink, and report malformed records by the configured policy. Depends on io/, exec's
- * pipeline and jobpaths, config/ and common/.
+ * atomic sink, report malformed records by the configured policy, and log it all as events.
+ * Depends on io/, events/ (through runevents), exec's pipeline and jobpaths, config/, common/.
  */
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "jobpaths.h"
 #include "outq.h"
 #include "pipeline.h"
+#include "runevents.h"
 
 /* A batch also ends when its buffered bytes pass this, so huge records stay bounded. */
 #define RUN_BATCH_BYTES (64u << 20)
@@ -32,6 +35,8 @@ struct run {
     struct pipeline pipe;
     struct sink *sink;
     struct outq outq;
+    struct runevents ev;
+    int64_t batches;
     zest_error *err;
 };
 
@@ -57,7 +62,19 @@ static int write_batch(struct run *r) {
     if (rc) return err_set(r->err, rc, "writing %s: %s", r->sum->export_path, zest_strerror(rc));
     r->sum->rows_written += p->cur.length;
     r->sum->bytes_written += (int64_t)out->len;
+    atomic_fetch_add_explicit(&r->ev.counters.rows_written, p->cur.length, memory_order_relaxed);
+    atomic_fetch_add_explicit(&r->ev.counters.bytes_written, (int64_t)out->len,
+                              memory_order_relaxed);
     return outq_submit(&r->outq, r->err);
+}
+
+static void log_batch(struct run *r, int64_t rows_in) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "batch %lld: %lld rows in, %lld out", (long long)r->batches,
+             (long long)rows_in, (long long)r->pipe.cur.length);
+    struct evlog_event e = evlog_event_init(EVT_DEBUG);
+    e.message = msg;
+    evlog_emit(r->ev.log, &e);
 }
 
 static int flush_batch(struct run *r) {
@@ -67,6 +84,8 @@ static int flush_batch(struct run *r) {
     if (rc == 0 && b.length > 0) {
         rc = pipeline_run_batch(&r->pipe, &b, perm, r->text_key, &r->arena, r->err);
         if (rc == 0) rc = write_batch(r);
+        r->batches++;
+        if (rc == 0) log_batch(r, b.length);
     }
     jsonl_reader_reset(&r->reader);
     arena_reset(&r->arena);
@@ -90,6 +109,7 @@ static int report_bad(struct run *r, const char *path, int64_t line_no, int64_t 
     s->bad_records++;
     if (s->bad_records_kept < ZEST_BAD_RECORDS_KEPT) s->bad[s->bad_records_kept++] = rec;
     if (r->opts && r->opts->on_bad_record) r->opts->on_bad_record(&rec, r->opts->user);
+    runev_bad_record(&r->ev, &rec);
     if (r->cfg->bad_record_policy != CFG_BAD_FAIL) return 0;
     return err_set_at(r->err, ZEST_E_BADRECORDS, path, line_no, rec.offset,
                       "malformed record (bad_record_policy: fail): %s", bad->reason);
@@ -121,6 +141,8 @@ static int run_file(struct run *r, const char *path) {
         if (rc != 1) break;
         rc = 0;
         r->sum->bytes_read += (int64_t)len + 1;
+        atomic_fetch_add_explicit(&r->ev.counters.bytes_read, (int64_t)len + 1,
+                                  memory_order_relaxed);
         if (only_whitespace(line, len)) continue;
         struct jsonl_bad bad;
         const int got = jsonl_parse_record(&r->reader, line, len, &bad);
@@ -130,6 +152,7 @@ static int run_file(struct run *r, const char *path) {
             rc = err_set_at(r->err, got, path, line_no, offset, "%s", zest_strerror(got));
         } else {
             r->sum->rows_read++;
+            atomic_fetch_add_explicit(&r->ev.counters.rows_read, 1, memory_order_relaxed);
             if (r->reader.rows >= r->batch_rows || jsonl_reader_bytes(&r->reader) >= RUN_BATCH_BYTES)
                 rc = flush_batch(r);
         }
@@ -138,9 +161,23 @@ static int run_file(struct run *r, const char *path) {
     return rc;
 }
 
+static void log_committed(struct run *r, const char *path) {
+    char msg[1200];
+    snprintf(msg, sizeof msg, "export committed: %s", path);
+    struct evlog_event e = evlog_event_init(EVT_INFO);
+    e.message = msg;
+    evlog_emit(r->ev.log, &e);
+}
+
 static int run_all(struct run *r, const struct jobpaths *jp) {
     struct source_list files = {0};
+    struct fingerprint fp;
     int rc = source_list(jp->dataset_path, &files, r->err);
+    if (rc == 0) rc = fingerprint_compute(&files, &fp, r->err);
+    if (rc == 0) {
+        runev_processing_start(&r->ev, r->cfg, jp->work_dir, jp->export_path, &fp);
+        runev_ops_start(&r->ev, &r->pipe);
+    }
     if (rc == 0) rc = jobpaths_make_parent(jp->export_path, r->err);
     if (rc == 0) rc = sink_open(jp->export_path, &r->sink, r->err);
     if (rc == 0) rc = outq_start(&r->outq, r->sink, r->err);
@@ -151,11 +188,25 @@ static int run_all(struct run *r, const struct jobpaths *jp) {
     if (rc == 0) {
         rc = sink_commit(r->sink, NULL, r->err);
         r->sink = NULL;
+        if (rc == 0) log_committed(r, jp->export_path);
     }
     sink_abort(r->sink);
     r->sink = NULL;
     source_list_free(&files);
     return rc;
+}
+
+/* The end of the run in the event log; a failure to write the log fails a run that had
+ * otherwise succeeded (its record of what happened would be incomplete). */
+static int run_log_end(struct run *r, int rc) {
+    if (rc == 0 || r->pipe.failed_op < 0) runev_ops_complete(&r->ev, &r->pipe);
+    if (rc) runev_op_error(&r->ev, &r->pipe, r->err);
+    runev_processing_end(&r->ev, rc, r->sum, r->err);
+    zest_error lerr;
+    zest_error_clear(&lerr);
+    const int lrc = runev_close(&r->ev, &lerr);
+    if (rc == 0 && lrc != 0 && r->err) *r->err = lerr;
+    return rc ? rc : lrc;
 }
 
 static zest_run_summary *summary_new(const struct zest_config *cfg) {
@@ -197,11 +248,16 @@ int zest_run(const zest_config *cfg, const zest_run_options *opts, zest_run_summ
     rc = jobpaths_resolve(cfg, &jp, err);
     if (rc == 0) {
         snprintf(r.sum->export_path, sizeof r.sum->export_path, "%s", jp.export_path);
-        rc = pipeline_init(&r.pipe, cfg, err);
+        snprintf(r.sum->job_id, sizeof r.sum->job_id, "%s", jp.job_id);
+        snprintf(r.sum->job_dir, sizeof r.sum->job_dir, "%s", jp.work_dir);
+        rc = runev_open(&r.ev, cfg, jp.work_dir, jp.job_id, err);
     }
+    const bool logging = rc == 0;
+    if (rc == 0) rc = pipeline_init(&r.pipe, cfg, err);
     if (rc == 0) rc = run_all(&r, &jp);
     summary_ops(r.sum, &r.pipe);
     r.sum->seconds = now_seconds() - t0;
+    if (logging) rc = run_log_end(&r, rc);
     pipeline_destroy(&r.pipe);
     jsonl_reader_destroy(&r.reader);
     arena_destroy(&r.arena);

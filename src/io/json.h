@@ -149,4 +149,21 @@ static inline unsigned json_swar_first(uint64_t mask) {
 #endif
 }
 
+/* --- building one object ---
+ * Appends {"k":v,...} to a buf; the first failure is kept and returned by json_obj_end, so
+ * callers write a run of fields without checking each. A NULL string value is left out. */
+struct json_obj {
+    struct buf *b;
+    int first;
+    int rc;
+};
+void json_obj_begin(struct json_obj *o, struct buf *b);
+void json_obj_str(struct json_obj *o, const char *key, const char *val);
+void json_obj_int(struct json_obj *o, const char *key, int64_t v);
+void json_obj_double(struct json_obj *o, const char *key, double v);
+void json_obj_bool(struct json_obj *o, const char *key, bool v);
+/* `json` is already JSON text (an object, array, number...); NULL is left out. */
+void json_obj_raw(struct json_obj *o, const char *key, const char *json);
+int json_obj_end(struct json_obj *o);
+
 #endif

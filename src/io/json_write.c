@@ -124,3 +124,45 @@ int json_write_value(struct buf *out, const struct json_value *v) {
     }
     return ZEST_E_INTERNAL;
 }
+
+/* ---- building one object -------------------------------------------------------------- */
+
+void json_obj_begin(struct json_obj *o, struct buf *b) {
+    o->b = b;
+    o->first = 1;
+    o->rc = buf_putc(b, '{');
+}
+
+/* Writes the separator and "key": ; returns 0 when the value may follow. */
+static int json_obj_key(struct json_obj *o, const char *key) {
+    if (o->rc) return o->rc;
+    if (!o->first && (o->rc = buf_putc(o->b, ','))) return o->rc;
+    o->first = 0;
+    if ((o->rc = json_write_string(o->b, key, strlen(key)))) return o->rc;
+    return o->rc = buf_putc(o->b, ':');
+}
+
+void json_obj_str(struct json_obj *o, const char *key, const char *val) {
+    if (val && !json_obj_key(o, key)) o->rc = json_write_string(o->b, val, strlen(val));
+}
+
+void json_obj_int(struct json_obj *o, const char *key, int64_t v) {
+    if (!json_obj_key(o, key)) o->rc = json_write_int(o->b, v);
+}
+
+void json_obj_double(struct json_obj *o, const char *key, double v) {
+    if (!json_obj_key(o, key)) o->rc = json_write_double(o->b, v);
+}
+
+void json_obj_bool(struct json_obj *o, const char *key, bool v) {
+    if (!json_obj_key(o, key)) o->rc = buf_append(o->b, v ? "true" : "false", v ? 4 : 5);
+}
+
+void json_obj_raw(struct json_obj *o, const char *key, const char *json) {
+    if (json && !json_obj_key(o, key)) o->rc = buf_append(o->b, json, strlen(json));
+}
+
+int json_obj_end(struct json_obj *o) {
+    if (!o->rc) o->rc = buf_putc(o->b, '}');
+    return o->rc;
+}

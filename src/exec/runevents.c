@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* runevents.c - the events a run emits (see runevents.h). */
+#include "runevents.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/err.h"
+#include "../io/json.h"
+
+static double runev_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int runev_open(struct runevents *ev, const struct zest_config *cfg, const char *job_dir,
+               const char *job_id, zest_error *err) {
+    char dir[1100];
+    memset(ev, 0, sizeof *ev);
+    ev->started = runev_now();
+    snprintf(dir, sizeof dir, "%s/events", job_dir);
+    const struct evlog_config lc = {
+        .dir = dir,
+        .job_id = job_id,
+        .enabled = cfg->event_logging_enabled,
+        .min_level = (enum evlog_level)cfg->log_level,
+        .max_log_size_mb = cfg->max_log_size_mb,
+        .backup_count = (int)cfg->backup_count,
+        .flush_interval_s = cfg->flush_interval_s > 0 ? cfg->flush_interval_s : 1,
+        .ring_events = (size_t)cfg->event_ring_size,
+    };
+    ZEST_TRY(evlog_open(&lc, &ev->log, err));
+    if (cfg->event_logging_enabled && resmon_start(&ev->mon, ev->log, &ev->counters,
+                                                   cfg->resource_interval_s) != 0)
+        return err_set(err, ZEST_E_INTERNAL, "cannot start the resource monitor thread");
+    return 0;
+}
+
+/* Emits an event whose metadata is the object `b` holds (when building it succeeded). */
+static void runev_emit(struct runevents *ev, struct evlog_event *e, struct buf *b) {
+    if (b && buf_putc(b, '\0') == 0) e->metadata = b->data;
+    evlog_emit(ev->log, e);
+}
+
+static void runev_config_json(struct json_obj *o, const struct zest_config *cfg) {
+    static const char *const executors[] = {"default", "ray", "ray_partitioned", "local"};
+    json_obj_str(o, "project_name", cfg->project_name);
+    json_obj_str(o, "config", cfg->path);
+    json_obj_str(o, "dataset_path", cfg->dataset_path);
+    json_obj_str(o, "executor_type", executors[cfg->executor_type]);
+    json_obj_int(o, "np", cfg->np);
+    json_obj_int(o, "n_ops", (int64_t)cfg->n_ops);
+    json_obj_bool(o, "keep_stats_in_res_ds", cfg->keep_stats_in_res_ds);
+    json_obj_str(o, "bad_record_policy", cfg->bad_record_policy == CFG_BAD_FAIL ? "fail" : "skip");
+}
+
+void runev_processing_start(struct runevents *ev, const struct zest_config *cfg,
+                            const char *job_dir, const char *export_path,
+                            const struct fingerprint *fp) {
+    struct buf b, ops;
+    struct json_obj o;
+    buf_init(&b, 0);
+    buf_init(&ops, 0);
+    buf_putc(&ops, '[');
+    for (size_t i = 0; i < cfg->n_ops; i++) {
+        if (i) buf_putc(&ops, ',');
+        const char *name = cfg->ops[i].desc->info.name;
+        json_write_string(&ops, name, strlen(name));
+    }
+    buf_append(&ops, "]", 2); /* with the NUL, for json_obj_raw */
+    json_obj_begin(&o, &b);
+    json_obj_str(&o, "zest_version", ZEST_VERSION);
+    runev_config_json(&o, cfg);
+    json_obj_raw(&o, "ops", ops.data);
+    json_obj_str(&o, "job_dir", job_dir);
+    json_obj_str(&o, "export_path", export_path);
+    if (fp) {
+        json_obj_str(&o, "input_fingerprint", fp->hex);
+        json_obj_int(&o, "input_files", (int64_t)fp->files);
+        json_obj_int(&o, "input_bytes", (int64_t)fp->bytes);
+    }
+    struct evlog_event e = evlog_event_init(EVT_PROCESSING_START);
+    e.message = "processing started";
+    runev_emit(ev, &e, json_obj_end(&o) ? NULL : &b);
+    for (size_t i = 0; i < cfg->n_warnings; i++) {
+        struct evlog_event w = evlog_event_init(EVT_WARNING);
+        w.message = cfg->warnings[i];
+        evlog_emit(ev->log, &w);
+    }
+    buf_free(&ops);
+    buf_free(&b);
+}
+
+void runev_ops_start(struct runevents *ev, const struct pipeline *p) {
+    for (size_t i = 0; i < p->n_ops; i++) {
+        struct evlog_event e = evlog_event_init(EVT_OPERATION_START);
+        e.message = "operation started";
+        e.operation_name = p->ops[i].desc->info.name;
+        e.operation_idx = (int)i;
+        evlog_emit(ev->log, &e);
+    }
+}
+
+static double runev_rate(double n, double s) { return s > 0 ? n / s : 0; }
+
+void runev_ops_complete(struct runevents *ev, const struct pipeline *p) {
+    for (size_t i = 0; i < p->n_ops; i++) {
+        const struct pipe_op *op = &p->ops[i];
+        struct buf m, perf;
+        struct json_obj o;
+        buf_init(&m, 0);
+        buf_init(&perf, 0);
+        json_obj_begin(&o, &m);
+        json_obj_int(&o, "rows_in", op->rows_in);
+        json_obj_int(&o, "rows_out", op->rows_out);
+        json_obj_int(&o, "bytes_in", op->bytes_in);
+        json_obj_int(&o, "bytes_out", op->bytes_out);
+        const int mrc = json_obj_end(&o);
+        json_obj_begin(&o, &perf);
+        json_obj_double(&o, "rows_per_s", runev_rate((double)op->rows_in, op->seconds));
+        json_obj_double(&o, "mb_per_s", runev_rate((double)op->bytes_in / 1e6, op->seconds));
+        json_obj_double(&o, "selectivity",
+                        op->rows_in ? (double)op->rows_out / (double)op->rows_in : 1.0);
+        const int prc = json_obj_end(&o) || buf_putc(&perf, '\0');
+        struct evlog_event e = evlog_event_init(EVT_OPERATION_COMPLETE);
+        e.message = "operation completed";
+        e.operation_name = op->desc->info.name;
+        e.operation_idx = (int)i;
+        e.duration = op->seconds;
+        if (!prc) e.performance_metrics = perf.data;
+        runev_emit(ev, &e, mrc ? NULL : &m);
+        buf_free(&m);
+        buf_free(&perf);
+    }
+}
+
+void runev_op_error(struct runevents *ev, const struct pipeline *p, const zest_error *err) {
+    if (p->failed_op < 0) return;
+    struct evlog_event e = evlog_event_init(EVT_OPERATION_ERROR);
+    e.message = "operation failed";
+    e.operation_name = p->ops[p->failed_op].desc->info.name;
+    e.operation_idx = p->failed_op;
+    e.error_message = err ? err->msg : NULL;
+    evlog_emit(ev->log, &e);
+}
+
+void runev_bad_record(struct runevents *ev, const zest_bad_record *bad) {
+    const double now = runev_now();
+    if (ev->bad_emitted >= RUNEV_BAD_BURST && now - ev->bad_last < 1.0) {
+        ev->bad_suppressed++;
+        return;
+    }
+    struct buf b;
+    struct json_obj o;
+    char msg[1024];
+    buf_init(&b, 0);
+    json_obj_begin(&o, &b);
+    json_obj_str(&o, "file", bad->path);
+    json_obj_int(&o, "line", bad->line);
+    json_obj_int(&o, "offset", bad->offset);
+    json_obj_str(&o, "reason", bad->reason);
+    json_obj_int(&o, "suppressed_before", ev->bad_suppressed);
+    snprintf(msg, sizeof msg, "malformed record at %s:%lld: %s", bad->path, (long long)bad->line,
+             bad->reason);
+    struct evlog_event e = evlog_event_init(EVT_WARNING);
+    e.message = msg;
+    runev_emit(ev, &e, json_obj_end(&o) ? NULL : &b);
+    buf_free(&b);
+    ev->bad_emitted++;
+    ev->bad_suppressed = 0;
+    ev->bad_last = now;
+}
+
+static void runev_suppressed_tail(struct runevents *ev) {
+    if (!ev->bad_suppressed) return;
+    char msg[160], meta[64];
+    snprintf(msg, sizeof msg, "%lld more malformed-record warnings were suppressed",
+             (long long)ev->bad_suppressed);
+    snprintf(meta, sizeof meta, "{\"suppressed\":%lld}", (long long)ev->bad_suppressed);
+    struct evlog_event e = evlog_event_init(EVT_WARNING);
+    e.message = msg;
+    e.metadata = meta;
+    evlog_emit(ev->log, &e);
+    ev->bad_suppressed = 0;
+}
+
+void runev_processing_end(struct runevents *ev, int status, const zest_run_summary *sum,
+                          const zest_error *err) {
+    struct buf b;
+    struct json_obj o;
+    runev_suppressed_tail(ev);
+    buf_init(&b, 0);
+    json_obj_begin(&o, &b);
+    json_obj_int(&o, "rows_read", sum->rows_read);
+    json_obj_int(&o, "rows_written", sum->rows_written);
+    json_obj_int(&o, "bytes_read", sum->bytes_read);
+    json_obj_int(&o, "bytes_written", sum->bytes_written);
+    json_obj_int(&o, "malformed_records", sum->bad_records);
+    json_obj_str(&o, "export_path", sum->export_path);
+    struct evlog_event e =
+        evlog_event_init(status ? EVT_PROCESSING_ERROR : EVT_PROCESSING_COMPLETE);
+    e.message = status ? "processing failed" : "processing completed";
+    e.duration = runev_now() - ev->started;
+    if (status) e.error_message = err ? err->msg : zest_strerror(status);
+    runev_emit(ev, &e, json_obj_end(&o) ? NULL : &b);
+    buf_free(&b);
+}
+
+int runev_close(struct runevents *ev, zest_error *err) {
+    resmon_stop(&ev->mon);
+    const int rc = evlog_close(ev->log, err);
+    ev->log = NULL;
+    return rc;
+}
