@@ -52,11 +52,7 @@ with open(sys.argv[1], "w") as f:
         f.write('{"text": broken}\n')
 PY
 run_zest run "$(config bad "$TMP/bad.jsonl")"
-check "malformed records: the first 100 are warning events with file, line, offset" ev "$TMP/bad/job1" bad-warnings 100
-check "malformed records: the rest are counted as suppressed" python3 -c '
-import json,sys
-ws=[json.loads(l) for l in open(sys.argv[1]) if "suppressed\":" in l and "\"warning\"" in l]
-assert sum(w["metadata"].get("suppressed", 0) + w["metadata"].get("suppressed_before", 0) for w in ws) == 200, ws[-1]' "$TMP/bad/job1/events/events.jsonl"
+check "malformed records: each is a warning event or counted as suppressed" ev "$TMP/bad/job1" bad-accounting 300
 
 run_zest run "$(config missing "$TMP/no-such-input.jsonl")"
 check "a failed run exits 1" equals "$rc" 1
