@@ -99,6 +99,12 @@ def main():
         ("python", [sys.executable, "bench/py_baseline.py", corpus, py_out], py_out),
         ("zest-identity", [zest, "run", "bench/configs/identity.yaml"], os.path.join(OUT_DIR, "identity.jsonl")),
         ("zest-seed", [zest, "run", "bench/configs/seed.yaml"], os.path.join(OUT_DIR, "seed.jsonl")),
+        # event-log overhead: with and without, twice each, interleaved; the best of each counts
+        ("zest-seed-noevents", [zest, "run", "bench/configs/seed-noevents.yaml"],
+         os.path.join(OUT_DIR, "seed-noevents.jsonl")),
+        ("zest-seed-2", [zest, "run", "bench/configs/seed.yaml"], os.path.join(OUT_DIR, "seed.jsonl")),
+        ("zest-seed-noevents-2", [zest, "run", "bench/configs/seed-noevents.yaml"],
+         os.path.join(OUT_DIR, "seed-noevents.jsonl")),
     ]
     with open(os.devnull, "wb") as null:
         run("warm-up", ["cat", corpus], stdout=null)  # page cache, so every step reads from memory
@@ -121,6 +127,9 @@ def main():
               "identity_vs_python_cpu": cpu["python"] / cpu["zest-identity"],
               "seed_vs_python_cpu": cpu["python"] / cpu["zest-seed"]}
     peak_zest = max(results["zest-identity"]["peak_rss_mb"], results["zest-seed"]["peak_rss_mb"])
+    with_ev = min(results["zest-seed"]["wall_s"], results["zest-seed-2"]["wall_s"])
+    without_ev = min(results["zest-seed-noevents"]["wall_s"], results["zest-seed-noevents-2"]["wall_s"])
+    ratios["event_log_overhead"] = with_ev / without_ev - 1
 
     print("corpus: %s, %.0f MB, %d records; zest: %s; load average before: %s" %
           (corpus, size / MB, records, zest, load_before))
@@ -136,6 +145,8 @@ def main():
            ok(ratios["identity_vs_python"] >= TARGET_SPEEDUP)))
     print("zest-seed     / python: %5.1fx wall, %5.1fx CPU" % (ratios["seed_vs_python"], ratios["seed_vs_python_cpu"]))
     print("zest peak RSS:      %7.1f MB (target < %.0f MB: %s)" % (peak_zest, TARGET_RSS_MB, ok(peak_zest < TARGET_RSS_MB)))
+    print("event log overhead: %+6.1f%% wall (seed, INFO vs disabled, best of 2 each; target <= 3%%: %s)" %
+          (100 * ratios["event_log_overhead"], ok(ratios["event_log_overhead"] <= 0.03)))
 
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     os.makedirs(RESULTS_DIR, exist_ok=True)
