@@ -65,6 +65,8 @@ struct evlog_event {
 
 /* An event of type t with its default level and every optional field unset. */
 struct evlog_event evlog_event_init(enum evlog_type t);
+/* The same by the table's name: EVLOG_EVENT(PARTITION_START). */
+#define EVLOG_EVENT(e) evlog_event_init(EVT_##e)
 
 struct evlog_config {
     const char *dir;          /* the events directory (created if missing) */
@@ -92,6 +94,12 @@ size_t evlog_recent(struct evlog *log, char **lines, size_t max);
 /* Events emitted, written, and dropped by the level filter so far. */
 void evlog_counts(const struct evlog *log, uint64_t *emitted, uint64_t *written,
                   uint64_t *filtered);
+/* Everything evlog_counts gives, plus events refused (out of memory, bad type or level, a
+ * failed write) and how often an emitting thread waited for room in its full queue. */
+struct evlog_stats {
+    uint64_t emitted, written, filtered, dropped, queue_waits;
+};
+void evlog_stats(const struct evlog *log, struct evlog_stats *st);
 /* Flushes, fsyncs, stops the writer thread and frees everything; accepts NULL. Returns the
  * first write error the writer met (err filled), else 0. */
 int evlog_close(struct evlog *log, zest_error *err);
