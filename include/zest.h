@@ -253,6 +253,9 @@ ZEST_API int zest_monitor_events(const char *job_dir, const zest_event_filter *f
 ZEST_API int zest_monitor_next(zest_event_monitor *mon, double timeout_s, zest_event *ev,
                                zest_error *err);
 ZEST_API void zest_monitor_close(zest_event_monitor *mon);
+/** Lines skipped so far as torn (cut off for good by a rotation) or malformed; 0 for NULL.
+ * A negative timeout_s makes zest_monitor_next wait until an event arrives. */
+ZEST_API size_t zest_monitor_skipped(const zest_event_monitor *mon);
 
 #ifdef __cplusplus
 }

@@ -11,7 +11,8 @@ declare -A allowed=(
   [io]="common json data io"
   [ops]="common data json ops"
   [config]="common ops data json config"
-  [exec]="common json data io ops config exec"
+  [events]="common json events"
+  [exec]="common json data io ops config events exec"
   [cli]=""
 )
 
