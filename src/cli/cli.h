@@ -52,6 +52,7 @@ void cli_print_cmd_help(const struct cli_cmd *c);
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_ops(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

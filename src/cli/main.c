@@ -25,6 +25,21 @@ const struct cli_cmd cli_cmds[] = {
      .summary = "list the operators, or show one operator's parameters",
      .help = "  --json           machine-readable output\n",
      .fn = cmd_ops},
+    {.name = "events",
+     .args = "JOBDIR [--type T,...] [--partition N] [--op NAME] [--since T] [--until T]\n"
+             "                   [--level L] [--limit N] [--follow] [--json]",
+     .summary = "show a job's events (rotated logs included), or follow them live",
+     .help = "  --type T,...     only these types (upper or lower case), e.g. PARTITION_ERROR\n"
+             "  --partition N    only events of partition N\n"
+             "  --op NAME        only events of operation NAME\n"
+             "  --since T        only events at or after T: ISO-8601 (2026-12-03T17:00:00,\n"
+             "                   naive means UTC; Z or +02:00 allowed) or 30s, 10m, 2h, 1d ago\n"
+             "  --until T        only events at or before T (same forms)\n"
+             "  --level L        only events at level L or above (DEBUG, INFO, WARNING, ERROR)\n"
+             "  --limit N        only the most recent N matches\n"
+             "  --follow         keep printing new events until interrupted (Ctrl-C: exit 0)\n"
+             "  --json           print each event's JSON line exactly as logged\n",
+     .fn = cmd_events},
     {.name = "help", .args = "[COMMAND]", .summary = "show help", .help = "", .fn = cmd_help},
     {.name = "version", .args = "", .summary = "print the version", .help = "", .fn = cmd_version},
 };
