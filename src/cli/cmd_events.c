@@ -212,9 +212,10 @@ static void ev_put_flat(const char *s) {
 }
 
 static void ev_print_time(double ts) {
-    const time_t secs = (time_t)floor(ts);
-    int ms = (int)((ts - floor(ts)) * 1000.0);
-    if (ms > 999) ms = 999;
+    /* rounded to the millisecond: 1796317200.123 is stored as ...122999... */
+    const double total_ms = floor(ts * 1000.0 + 0.5);
+    const time_t secs = (time_t)floor(total_ms / 1000.0);
+    const int ms = (int)(total_ms - (double)secs * 1000.0);
     struct tm tm;
     char when[32];
     gmtime_r(&secs, &tm);
