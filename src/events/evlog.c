@@ -114,9 +114,9 @@ struct evlog {
     uint64_t serial; /* tells this logger from a later one at the same address */
     bool enabled;
     enum evlog_level min_level;
-    double flush_due;  /* seconds a line may wait in the batch before write(2) */
-    double idle_max;   /* longest idle sleep of the writer */
-    uint64_t limit;    /* rotate past this many bytes; 0: never */
+    double flush_due; /* seconds a line may wait in the batch before write(2) */
+    double idle_max;  /* longest idle sleep of the writer */
+    uint64_t limit;   /* rotate past this many bytes; 0: never */
     size_t ring_events;
 
     _Atomic(struct evlog_producer *) producers;
@@ -198,7 +198,8 @@ static struct evlog_producer *evlog_producer_slow(struct evlog *log) {
     const pthread_t self = pthread_self();
     pthread_mutex_lock(&log->mu);
     struct evlog_producer *p = atomic_load_explicit(&log->producers, memory_order_relaxed);
-    while (p && !pthread_equal(p->owner, self)) p = p->next;
+    while (p && !pthread_equal(p->owner, self))
+        p = p->next;
     if (!p && (p = calloc(1, sizeof *p))) {
         if (log->enabled && evq_create(EVLOG_RING_BYTES, evlog_kick, log, &p->q) != 0) {
             free(p);
@@ -231,9 +232,9 @@ static double evlog_now(void) {
 
 /* Copies the event into a ring record. */
 static int evlog_enqueue(struct evlog_producer *p, const struct evlog_event *ev) {
-    const char *s[EVS_N] = {ev->message,  ev->operation_name, ev->error_message,
-                            ev->stack_trace, ev->metadata,    ev->resource_usage,
-                            ev->performance_metrics};
+    const char *s[EVS_N] = {
+        ev->message,  ev->operation_name, ev->error_message,      ev->stack_trace,
+        ev->metadata, ev->resource_usage, ev->performance_metrics};
     struct evlog_rec rec = {
         .timestamp = ev->timestamp != 0 ? ev->timestamp : evlog_now(),
         .duration = ev->duration,
@@ -401,7 +402,8 @@ static int evlog_jc_string(struct evlog_jc *c) {
 
 static size_t evlog_jc_digits(const char *p, const char *end) {
     size_t n = 0;
-    while (p + n < end && p[n] >= '0' && p[n] <= '9') n++;
+    while (p + n < end && p[n] >= '0' && p[n] <= '9')
+        n++;
     return n;
 }
 
@@ -498,7 +500,8 @@ static int evlog_put_timestamp(struct buf *out, double ts) {
     unsigned long long u = us < 0 ? 0ull - (unsigned long long)us : (unsigned long long)us;
     char tmp[32];
     char *q = tmp + sizeof tmp;
-    for (int i = 0; i < 6; i++, u /= 10) *--q = (char)('0' + u % 10);
+    for (int i = 0; i < 6; i++, u /= 10)
+        *--q = (char)('0' + u % 10);
     *--q = '.';
     do {
         *--q = (char)('0' + u % 10);
@@ -548,8 +551,7 @@ static int evlog_format(struct evlog *log, const char *data) {
     ZEST_TRY(evlog_put_timestamp(out, r.timestamp));
     ZEST_TRY(evlog_put_str_field(log, ",\"message\":", s[EVS_MESSAGE], r.len[EVS_MESSAGE], 0));
     ZEST_TRY(evlog_put_int_field(out, ",\"partition_id\":", r.partition_id));
-    ZEST_TRY(evlog_put_str_field(log, ",\"operation_name\":", s[EVS_OPNAME], r.len[EVS_OPNAME],
-                                 0));
+    ZEST_TRY(evlog_put_str_field(log, ",\"operation_name\":", s[EVS_OPNAME], r.len[EVS_OPNAME], 0));
     ZEST_TRY(evlog_put_int_field(out, ",\"operation_idx\":", r.operation_idx));
     ZEST_TRY(evlog_put_int_field(out, ",\"attempt\":", r.attempt));
     ZEST_TRY(evlog_put_int_field(out, ",\"worker\":", r.worker));
@@ -561,8 +563,8 @@ static int evlog_format(struct evlog *log, const char *data) {
     ZEST_TRY(evlog_put_str_field(log, ",\"stack_trace\":", s[EVS_STACK], r.len[EVS_STACK], 0));
     ZEST_TRY(evlog_put_str_field(log, ",\"metadata\":", s[EVS_META], r.len[EVS_META], 1));
     ZEST_TRY(evlog_put_str_field(log, ",\"resource_usage\":", s[EVS_RES], r.len[EVS_RES], 1));
-    ZEST_TRY(evlog_put_str_field(log, ",\"performance_metrics\":", s[EVS_PERF],
-                                 r.len[EVS_PERF], 1));
+    ZEST_TRY(
+        evlog_put_str_field(log, ",\"performance_metrics\":", s[EVS_PERF], r.len[EVS_PERF], 1));
     return evlog_put_key(out, log->tail_json);
 }
 
@@ -608,7 +610,8 @@ static size_t evlog_fit(const struct evlog *log, size_t i, size_t done) {
     if (!log->limit) return log->n_lines - i;
     const uint64_t room = log->rot.size >= log->limit ? 0 : log->limit - log->rot.size;
     size_t j = i;
-    while (j < log->n_lines && log->ends[j] - done <= room) j++;
+    while (j < log->n_lines && log->ends[j] - done <= room)
+        j++;
     if (j == i && log->rot.size == 0) j = i + 1;
     return j - i;
 }
@@ -752,7 +755,8 @@ static int evlog_start(struct evlog *log, const struct evlog_config *cfg, zest_e
     if (!cfg->dir || !cfg->dir[0]) return err_set(err, ZEST_E_USAGE, "events: no directory");
     if (log->ring_events && !(log->recent = calloc(log->ring_events, sizeof *log->recent)))
         return err_set(err, ZEST_E_NOMEM, "%s: out of memory", cfg->dir);
-    for (size_t i = 0; i < log->ring_events; i++) buf_init(&log->recent[i], 0);
+    for (size_t i = 0; i < log->ring_events; i++)
+        buf_init(&log->recent[i], 0);
     if (evlog_build_affixes(log, cfg->job_id) != 0)
         return err_set(err, ZEST_E_NOMEM, "%s: out of memory", cfg->dir);
     int64_t last_id = 0;
@@ -760,8 +764,7 @@ static int evlog_start(struct evlog *log, const struct evlog_config *cfg, zest_e
     log->rot_open = true;
     log->next_id = last_id + 1;
     if (pthread_create(&log->writer, NULL, evlog_writer_main, log) != 0)
-        return err_set(err, ZEST_E_INTERNAL, "%s: cannot start the event writer thread",
-                       cfg->dir);
+        return err_set(err, ZEST_E_INTERNAL, "%s: cannot start the event writer thread", cfg->dir);
     log->started = true;
     return 0;
 }
@@ -796,7 +799,8 @@ void evlog_flush(struct evlog *log) {
     pthread_mutex_lock(&log->mu);
     const uint64_t mine = ++log->flush_req;
     pthread_cond_signal(&log->wake_cv);
-    while (log->flush_done < mine) pthread_cond_wait(&log->done_cv, &log->mu);
+    while (log->flush_done < mine)
+        pthread_cond_wait(&log->done_cv, &log->mu);
     pthread_mutex_unlock(&log->mu);
 }
 
@@ -825,9 +829,8 @@ void evlog_stats(const struct evlog *log, struct evlog_stats *st) {
     st->emitted = evlog_load(&log->disabled_emitted);
     st->dropped = evlog_load(&log->write_dropped);
     st->written = evlog_load(&log->written);
-    const struct evlog_producer *p =
-        atomic_load_explicit((_Atomic(struct evlog_producer *) *)&log->producers,
-                             memory_order_acquire);
+    const struct evlog_producer *p = atomic_load_explicit(
+        (_Atomic(struct evlog_producer *) *)&log->producers, memory_order_acquire);
     for (; p; p = p->next) {
         st->emitted += evlog_load(&p->emitted);
         st->filtered += evlog_load(&p->filtered);
@@ -867,7 +870,8 @@ int evlog_close(struct evlog *log, zest_error *err) {
         free(p);
         p = next;
     }
-    for (size_t i = 0; log->recent && i < log->ring_events; i++) buf_free(&log->recent[i]);
+    for (size_t i = 0; log->recent && i < log->ring_events; i++)
+        buf_free(&log->recent[i]);
     free(log->recent);
     free(log->ends);
     free(log->job_json);

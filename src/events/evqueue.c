@@ -45,7 +45,9 @@ struct evq {
     size_t cap;
 };
 
-static inline uint64_t evq_round8(uint64_t n) { return (n + 7) & ~(uint64_t)7; }
+static inline uint64_t evq_round8(uint64_t n) {
+    return (n + 7) & ~(uint64_t)7;
+}
 
 static inline void evq_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -55,7 +57,8 @@ static inline void evq_cpu_relax(void) {
 
 int evq_create(size_t cap, void (*wake)(void *), void *wake_ctx, struct evq **out) {
     size_t c = 4096;
-    while (c < cap && c < ((size_t)1 << 40)) c <<= 1;
+    while (c < cap && c < ((size_t)1 << 40))
+        c <<= 1;
     struct evq *q = aligned_alloc(64, sizeof *q);
     char *data = malloc(c);
     if (!q || !data) {
@@ -79,7 +82,8 @@ void evq_destroy(struct evq *q) {
     if (!q) return;
     size_t n;
     const uint64_t limit = evq_snapshot(q);
-    while (evq_front(q, limit, &n)) evq_pop(q); /* frees malloc'd records still queued */
+    while (evq_front(q, limit, &n))
+        evq_pop(q); /* frees malloc'd records still queued */
     free(q->data);
     free(q);
 }

@@ -151,8 +151,8 @@ static void evrot_gz_ids(const char *path, bool want_last, int64_t *first_id, in
         for (const char *p = buf, *end = buf + got; p < end;) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));
             const char *seg = nl ? nl : end;
-            const size_t take = (size_t)(seg - p) < sizeof head - hl ? (size_t)(seg - p)
-                                                                     : sizeof head - hl;
+            const size_t take =
+                (size_t)(seg - p) < sizeof head - hl ? (size_t)(seg - p) : sizeof head - hl;
             memcpy(head + hl, p, take);
             hl += take;
             if (!nl) break;
@@ -276,7 +276,8 @@ static void *evrot_compressor_main(void *arg) {
     struct evrot *r = arg;
     pthread_mutex_lock(&r->mu);
     for (;;) {
-        while (!r->job && !r->stop) pthread_cond_wait(&r->cv, &r->mu);
+        while (!r->job && !r->stop)
+            pthread_cond_wait(&r->cv, &r->mu);
         if (!r->job) break;
         pthread_mutex_unlock(&r->mu);
         zest_error e;
@@ -297,7 +298,8 @@ static void *evrot_compressor_main(void *arg) {
 /* Step 1: waits for the compression in flight; returns (and clears) its error. */
 static int evrot_wait_job(struct evrot *r, zest_error *err) {
     pthread_mutex_lock(&r->mu);
-    while (r->job) pthread_cond_wait(&r->cv, &r->mu);
+    while (r->job)
+        pthread_cond_wait(&r->cv, &r->mu);
     const int rc = r->job_rc;
     if (rc && err) *err = r->job_err;
     r->job_rc = 0;

@@ -38,10 +38,10 @@ struct evrot {
     char pend[EVROT_PATH_MAX]; /* <dir>/events.jsonl.1, uncompressed, being compressed */
     char tmp[EVROT_PATH_MAX];  /* <dir>/.events.jsonl.1.gz.tmp */
     char dir[EVROT_PATH_MAX];
-    int fd;                    /* events.jsonl, O_APPEND; -1 when closed */
-    uint64_t size;             /* bytes in events.jsonl */
+    int fd;        /* events.jsonl, O_APPEND; -1 when closed */
+    uint64_t size; /* bytes in events.jsonl */
     int backup_count;
-    char crash_step[32];       /* the test hook (see above); "" when off */
+    char crash_step[32]; /* the test hook (see above); "" when off */
     long crash_nth;
     atomic_long crash_hits;
     /* the compressor thread and its one job slot */
