@@ -1,6 +1,6 @@
 # zest - top-level build. `make` builds build/zest, build/libzest.a and build/libzest.so.
 # `make demo` and `make test` first install what is missing (scripts/deps.sh).
-# Sanitizer builds go to their own tree: `make BUILD=build/asan SAN=1`.
+# Sanitizer builds go to their own tree: `make BUILD=build/asan SAN=1` (TSAN=1: ThreadSanitizer).
 
 CC      ?= cc
 BUILD   ?= build
@@ -9,11 +9,11 @@ WERROR  ?= $(if $(filter true 1,$(CI)),-Werror,)
 
 WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CPPFLAGS = -Iinclude -D_GNU_SOURCE
-OPT      = $(if $(SAN),-O1 -g -fno-omit-frame-pointer -fsanitize=address$(,)undefined -fno-sanitize-recover=undefined,-O2 -g)
+OPT      = $(if $(TSAN),-O1 -g -fno-omit-frame-pointer -fsanitize=thread,$(if $(SAN),-O1 -g -fno-omit-frame-pointer -fsanitize=address$(,)undefined -fno-sanitize-recover=undefined,-O2 -g))
 CFLAGS  ?=
 ZCFLAGS  = -std=c11 $(OPT) $(WARN) $(WERROR) -fPIC -fvisibility=hidden -pthread $(CFLAGS)
 LIBS     = -lyaml -lz -lzstd -lutf8proc -lm -pthread
-SANLD    = $(if $(SAN),-fsanitize=address$(,)undefined,)
+SANLD    = $(if $(TSAN),-fsanitize=thread,$(if $(SAN),-fsanitize=address$(,)undefined,))
 , := ,
 
 LIB_SRC  = $(sort $(shell find src -name '*.c' ! -path 'src/cli/*'))
@@ -24,7 +24,7 @@ TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUP = $(BUILD)/obj/tests/unit/runner.o
 
-.PHONY: all deps demo test check unit-tests bench fuzz clean format
+.PHONY: all deps demo test check unit-tests bench fuzz clean format test-tsan
 all: $(BUILD)/zest $(BUILD)/libzest.a $(BUILD)/libzest.so
 
 deps:
@@ -55,6 +55,11 @@ test: deps
 	@$(MAKE) --no-print-directory all unit-tests
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-tests
 	@tests/run_tests.sh build build/asan
+
+# The event logger's threads under ThreadSanitizer, in its own tree (TSan and ASan do not mix).
+test-tsan:
+	@$(MAKE) --no-print-directory BUILD=build/tsan TSAN=1 build/tsan/tests/test_evlog
+	build/tsan/tests/test_evlog
 
 check: all unit-tests
 	@tests/run_tests.sh $(BUILD)
