@@ -16,3 +16,7 @@ fi
 python3 bench/make_corpus.py "$corpus"
 rm -rf bench/corpus/out
 python3 bench/measure.py "$zest" "$corpus"
+
+# The event logger: enqueue rate from 2 threads and the writer's sustained rate.
+cc -std=c11 -O2 -Iinclude -D_GNU_SOURCE -pthread bench/bench_events.c src/events/evlog.c src/events/evqueue.c src/events/evrotate.c src/io/json_write.c src/common/buf.c src/common/err.c src/common/fsutil.c -lz -lm -o build/bench_events
+build/bench_events

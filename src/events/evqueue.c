@@ -89,8 +89,11 @@ void evq_destroy(struct evq *q) {
 }
 
 /* Waits until `need` bytes are free past `head`: spin briefly (the writer usually frees room
- * within microseconds), then yield, then sleep so a stalled writer does not burn a core. */
+ * within microseconds), then yield, then sleep so a stalled writer does not burn a core.
+ * Once the ring was full it waits for half of it to drain: one wait then covers thousands
+ * of events, instead of the producer and the writer taking turns event by event. */
 static void evq_wait_room(struct evq *q, uint64_t head, uint64_t need) {
+    if (need < q->cap / 2) need = q->cap / 2;
     atomic_store_explicit(&q->waits, atomic_load_explicit(&q->waits, memory_order_relaxed) + 1,
                           memory_order_relaxed);
     for (unsigned i = 0;; i++) {

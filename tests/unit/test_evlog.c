@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <sys/stat.h>
@@ -300,6 +301,46 @@ TEST(evlog_fields_in_order_and_omitted) {
         ASSERT_STR_EQ(l.v[i], want[i]);
         assert_json_object(l.v[i]);
     }
+    lines_free(&l);
+}
+
+/* The fast duration formatting must print exactly what json_write_double prints. */
+TEST(evlog_duration_text_matches_json_write_double) {
+    struct evlog_config c = config(test_tmpdir());
+    struct evlog *log = open_log(&c);
+    enum { N = 4000 };
+    static double d[N];
+    const double fixed[] = {0.25,       0.1, 1.0 / 3,       5.0,     -2.5, 1e-4,   9.99e-5,
+                            123456.789, 1e9, 999999999.999, 0.00125, 1e-7, 2.5e15, 0.3 + 0.6};
+    const size_t nf = sizeof fixed / sizeof *fixed;
+    srand(7);
+    for (int i = 0; i < N; i++) {
+        const double scale = pow(10, (double)(rand() % 16) - 6);
+        d[i] = (size_t)i < nf ? fixed[i]
+               : i % 3        ? (double)(rand() % 100000) / 1000 * scale
+                              : (double)rand() / RAND_MAX * scale;
+        struct evlog_event ev = EVLOG_EVENT(OPERATION_COMPLETE);
+        ev.duration = d[i];
+        ASSERT_EQ(evlog_emit(log, &ev), 0);
+    }
+    close_log(log);
+    struct lines l = {0};
+    int n_gz;
+    read_log(test_tmpdir(), 3, &l, &n_gz);
+    ASSERT_EQ(l.n, N);
+    struct buf want;
+    buf_init(&want, 0);
+    for (int i = 0; i < N; i++) {
+        buf_clear(&want);
+        ASSERT_EQ(json_write_double(&want, d[i]), 0);
+        ASSERT_EQ(buf_putc(&want, '\0'), 0);
+        const char *got = strstr(l.v[i], "\"duration\":");
+        ASSERT(got);
+        got += 11;
+        const size_t n = strcspn(got, ",}");
+        ASSERT_MEM_EQ(got, n, want.data, strlen(want.data));
+    }
+    buf_free(&want);
     lines_free(&l);
 }
 
