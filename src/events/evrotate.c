@@ -370,9 +370,11 @@ static int evrot_open_files(struct evrot *r, int64_t *last_id, zest_error *err) 
     ZEST_TRY(evrot_unlink(r->tmp, err)); /* a compression cut short; its source is still here */
     ZEST_TRY(evrot_prune(r, r->backup_count, err));
     ZEST_TRY(evrot_recover_pending(r, err));
+    const bool created = !evrot_exists(r->cur);
     r->fd = open(r->cur, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
     if (r->fd < 0)
         return err_set_at(err, ZEST_E_IO, r->cur, 0, -1, "cannot open: %s", strerror(errno));
+    if (created) ZEST_TRY(fsutil_fsync_dir_of(r->cur, err)); /* the name outlives a crash */
     ZEST_TRY(evrot_repair_tail(r, last_id, err));
     if (*last_id <= 0) evrot_rotated_last_id(r, last_id);
     return 0;

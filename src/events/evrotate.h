@@ -15,7 +15,9 @@
  *      fsync the directory;
  *   4. in the compressor thread: .events.jsonl.1.gz.tmp, fsync, rename to events.jsonl.1.gz,
  *      fsync the directory, unlink events.jsonl.1.
- * With backup_count 0, rotation truncates events.jsonl instead (those events are dropped).
+ * With backup_count 0, rotation truncates events.jsonl instead (those events are dropped,
+ * as is a leftover events.jsonl.1 on open). On open, events.jsonl.k.gz with k past
+ * backup_count are removed (the retention may have shrunk since the last run).
  *
  * Test hook: with ZEST_EVLOG_CRASH_AT=<step>[@<n>] in the environment at open, the process
  * calls _exit(9) at the n-th (default first) time it reaches <step>: rotate, shift, shifted,
