@@ -164,7 +164,8 @@ size_t evfile_tail(const struct evfile *f) { return f->dropping ? 1 : f->len - f
 int64_t evfile_consumed(const struct evfile *f) { return f->off + (int64_t)f->start; }
 
 int evfile_restart(struct evfile *f, zest_error *err) {
-    if (f->fd < 0 || lseek(f->fd, 0, SEEK_SET) != 0)
+    const bool ok = f->gz ? gzrewind(f->gz) == 0 : lseek(f->fd, 0, SEEK_SET) == 0;
+    if (!ok)
         return err_set_at(err, ZEST_E_IO, f->path, 0, 0, "cannot rewind: %s", strerror(errno));
     f->start = f->len = f->scanned = 0;
     f->off = 0;
@@ -232,23 +233,27 @@ static bool evfile_is_log_name(const char *name) {
     return !*p || strcmp(p, ".gz") == 0;
 }
 
-/* First event_id in the file, looking past unparsable lines; INT64_MAX when none. A file
- * that vanished (renamed or compressed meanwhile) gives ZEST_E_NOTFOUND. */
-static int evfile_first_id(const char *path, int64_t *first, zest_error *err) {
-    struct evfile *f = NULL;
-    *first = INT64_MAX;
-    int rc = evfile_open(path, false, &f, err);
+/* Opens the file and finds its first event_id, looking past unparsable lines (INT64_MAX
+ * when none), then rewinds it. A file that vanished (renamed or compressed meanwhile) gives
+ * ZEST_E_NOTFOUND. */
+static int evfile_first_id(struct evfile_entry *e, zest_error *err) {
     const char *line;
     size_t len;
-    while (rc == 0 && (rc = evfile_next(f, &line, &len, err)) > 0) {
+    e->first_id = INT64_MAX;
+    int rc = evfile_open(e->path, false, &e->f, err);
+    while (rc == 0 && (rc = evfile_next(e->f, &line, &len, err)) > 0) {
         const int64_t id = rc == EVFILE_LINE ? evfile_line_id(line, len) : -1;
         if (id > 0) {
-            *first = id;
+            e->first_id = id;
             rc = 0;
             break;
         }
     }
-    evfile_close(f);
+    if (rc == 0) rc = evfile_restart(e->f, err);
+    if (rc) {
+        evfile_close(e->f);
+        e->f = NULL;
+    }
     return rc;
 }
 
@@ -272,7 +277,7 @@ static int evfile_list_add(const char *dir, const char *name, struct evfile_entr
     const size_t plen = strlen(dir) + strlen(name) + 2;
     if (!(e->path = malloc(plen))) return err_set(err, ZEST_E_NOMEM, "%s: out of memory", dir);
     snprintf(e->path, plen, "%s/%s", dir, name);
-    int rc = evfile_first_id(e->path, &e->first_id, err);
+    int rc = evfile_first_id(e, err);
     if (rc == 0) (*n)++;
     else free(e->path);
     return rc == ZEST_E_NOTFOUND ? 0 : rc;
@@ -305,6 +310,9 @@ out:
 }
 
 void evfile_list_free(struct evfile_entry *e, size_t n) {
-    for (size_t i = 0; i < n; i++) free(e[i].path);
+    for (size_t i = 0; i < n; i++) {
+        evfile_close(e[i].f);
+        free(e[i].path);
+    }
     free(e);
 }

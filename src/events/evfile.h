@@ -35,7 +35,8 @@ int evfile_next(struct evfile *f, const char **line, size_t *len, zest_error *er
 size_t evfile_tail(const struct evfile *f);
 /* Byte offset just past the last complete line returned (follow mode: a file offset). */
 int64_t evfile_consumed(const struct evfile *f);
-/* Follow mode: starts again from offset 0 (the file was truncated under us). */
+/* Starts again from offset 0 (follow mode: the file was truncated under us; one-shot: to
+ * read a listed file from its start). */
 int evfile_restart(struct evfile *f, zest_error *err);
 /* Device and inode of the open file. */
 void evfile_identity(const struct evfile *f, dev_t *dev, ino_t *ino);
@@ -47,15 +48,18 @@ void evfile_close(struct evfile *f);
  * parse. -1 when the line is not a JSON object with an integer event_id >= 1. */
 int64_t evfile_line_id(const char *line, size_t len);
 
-/* One log file of an events/ directory and the first event_id found in it (INT64_MAX when
- * it holds none yet). */
+/* One log file of an events/ directory, held open (a rotation may rename it meanwhile: the
+ * descriptor still reads the file whose first id was measured), rewound to its start, and
+ * the first event_id found in it (INT64_MAX when it holds none yet). */
 struct evfile_entry {
     char *path;
+    struct evfile *f;
     int64_t first_id;
 };
 
 /* Lists the log files of `events_dir` ordered by first event_id. *out is caller-freed with
- * evfile_list_free. A file that vanishes while being listed (rotation) is left out. */
+ * evfile_list_free (which closes the files). A file that vanishes while being listed
+ * (rotation) is left out. */
 int evfile_list(const char *events_dir, struct evfile_entry **out, size_t *n, zest_error *err);
 void evfile_list_free(struct evfile_entry *e, size_t n);
 

@@ -31,6 +31,8 @@
 #define EVQ_MAX_SWITCHES 16
 /* Relistings when files vanish under a reader (a rotation during the pass). */
 #define EVQ_MAX_RELIST 16
+/* Listings that may still show a hole in the ids before it is taken as real. */
+#define EVQ_GAP_TRIES 6
 
 /* ------------------------------------------------------------------------------ names */
 
@@ -377,47 +379,88 @@ static int evq_deliver_line(struct evq_ctx *q, const char *line, size_t len) {
 
 /* ------------------------------------------------------------------------------- pass */
 
+static double evq_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void evq_sleep(double s) {
+    struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+
 typedef int (*evq_sink)(struct evq_ctx *q, const char *line, size_t len);
 
-/* One pass over the log: each line whose id is in (last, below), in id order. */
+/* One pass over the log: each line whose id is above `last`, in id order. */
 struct evq_pass {
     struct evq_ctx *q;
     evq_sink sink;
     int64_t last;      /* highest id passed to the sink so far */
-    int64_t below;     /* ids from here on belong to someone else (a follower's file) */
     bool count_torn;   /* a one-shot reader counts a torn last line; a follower waits */
+    bool gaps_ok;      /* a hole in the ids between two files survived relisting: real */
+    int64_t expect;    /* a follower saw this id: ids up to it should be found (0: none) */
 };
 
-/* Feeds one file's new lines to the sink. ZEST_E_NOTFOUND when it vanished (relist). */
-static int evq_pass_file(struct evq_pass *p, const char *path, zest_error *err) {
-    struct evfile *f = NULL;
+/* A pass's internal verdict: list the directory again (a file vanished, or one was missed:
+ * readdir may skip an entry renamed while it runs). */
+#define EVQ_RELIST 2
+
+/* Feeds one listed file's new lines to the sink. */
+static int evq_pass_file(struct evq_pass *p, struct evfile *f, zest_error *err) {
     const char *line;
     size_t len;
-    int rc = evfile_open(path, false, &f, err), st = 0;
+    int rc = 0, st = 0;
     while (rc == 0 && (st = evfile_next(f, &line, &len, err)) > 0) {
         const int64_t id = st == EVFILE_LINE ? evfile_line_id(line, len) : -1;
         if (id < 0) p->q->skipped++;
-        if (id <= p->last || id >= p->below) continue;
+        if (id <= p->last) continue;
         p->last = id;
         rc = p->sink(p->q, line, len);
     }
     if (rc == 0 && st < 0) rc = st;
     if (rc == 0 && p->count_torn && evfile_tail(f)) p->q->skipped++;
-    evfile_close(f);
     return rc;
 }
 
-/* Lists the files and reads them in order; lists again when one vanished under it (the
- * ids already passed are not passed again). Returns 0, 1 when the sink stopped it, or < 0. */
+/* True when every id of file i is at most `last`: a later file starts at or below last + 1
+ * (a file with the same first id is a duplicate, not a successor). */
+static bool evq_file_done(const struct evfile_entry *f, size_t n, size_t i, int64_t last) {
+    for (size_t j = i + 1; j < n; j++)
+        if (f[j].first_id > f[i].first_id)
+            return f[j].first_id != INT64_MAX && f[j].first_id <= last + 1;
+    return false;
+}
+
+static int evq_pass_files(struct evq_pass *p, const struct evfile_entry *files, size_t n,
+                          zest_error *err) {
+    for (size_t i = 0; i < n; i++) {
+        if (evq_file_done(files, n, i, p->last)) continue;
+        const int64_t first = files[i].first_id;
+        if (!p->gaps_ok && p->last > 0 && first != INT64_MAX && first > p->last + 1)
+            return EVQ_RELIST;
+        ZEST_TRY(evq_pass_file(p, files[i].f, err));
+    }
+    return !p->gaps_ok && p->last + 1 < p->expect ? EVQ_RELIST : 0;
+}
+
+/* Lists the files and reads them in order, skipping those already passed. Lists again when
+ * a file vanished or the ids jump between files (a rotation under way); a jump still there
+ * after a few tries is taken as real. Returns 0, 1 when the sink stopped it, or < 0. */
 static int evq_pass_run(struct evq_pass *p, zest_error *err) {
-    int rc = ZEST_E_NOTFOUND;
-    for (int round = 0; round < EVQ_MAX_RELIST && rc == ZEST_E_NOTFOUND; round++) {
+    int rc = EVQ_RELIST;
+    for (int round = 0; round < EVQ_MAX_RELIST && rc == EVQ_RELIST; round++) {
         struct evfile_entry *files = NULL;
         size_t n = 0;
+        if (round >= EVQ_GAP_TRIES) p->gaps_ok = true;
+        if (round > 0) evq_sleep(0.005);
         rc = evfile_list(p->q->events_dir, &files, &n, err);
-        for (size_t i = 0; rc == 0 && i < n; i++) rc = evq_pass_file(p, files[i].path, err);
+        if (rc == 0) rc = evq_pass_files(p, files, n, err);
         evfile_list_free(files, n);
     }
+    if (rc == EVQ_RELIST) rc = err_set(err, ZEST_E_IO, "%s: files keep vanishing", p->q->events_dir);
     if (rc == ZEST_E_NOMEM) err_set(err, rc, "%s: out of memory", p->q->events_dir);
     return rc;
 }
@@ -439,7 +482,7 @@ static int evq_deliver_ring(struct evq_ctx *q, zest_error *err) {
 int zest_get_events(const char *job_dir, const zest_event_filter *filter, zest_event_fn fn,
                     void *user, size_t *skipped, zest_error *err) {
     struct evq_ctx q;
-    struct evq_pass p = {.q = &q, .below = INT64_MAX, .count_torn = true};
+    struct evq_pass p = {.q = &q, .count_torn = true};
     int rc = evq_ctx_init(&q, job_dir, filter, err);
     if (rc) goto out;
     q.fn = fn;
@@ -461,7 +504,6 @@ struct zest_event_monitor {
     struct evq_ctx q;   /* q.ring: matched lines not handed out yet */
     char *cur_path;     /* events/events.jsonl */
     struct evfile *cur; /* followed file; NULL until it exists */
-    bool fresh;         /* no new line taken from `cur` yet */
     int64_t last;       /* highest event_id seen (matched or not) */
     char *line;         /* the line handed out last */
     struct arena out_arena;
@@ -469,18 +511,20 @@ struct zest_event_monitor {
     struct evq_line out;
 };
 
-/* A line of the followed file. The first new id after opening a file tells whether a
- * rotation went by unseen (several between two polls): then the rotated files are read for
- * the ids in between before this one. */
+/* A line of the followed file: queued when new and matching. A jump in the ids means a
+ * rotated file was missed (a directory listing can miss an entry renamed while it runs). */
 static int evq_mon_line(zest_event_monitor *m, const char *line, size_t len, zest_error *err) {
     const int64_t id = evfile_line_id(line, len);
     if (id < 0) m->q.skipped++;
     if (id <= m->last) return 0;
-    if (m->fresh && id > m->last + 1) {
-        struct evq_pass p = {.q = &m->q, .sink = evq_keep_line, .last = m->last, .below = id};
+    if (id > m->last + 1) { /* ids in between were rotated away before we saw them */
+        struct evq_pass p = {.q = &m->q, .sink = evq_keep_line, .last = m->last, .expect = id};
         ZEST_TRY(evq_pass_run(&p, err));
+        if (p.last >= id) { /* the pass took this line too (it read events.jsonl) */
+            m->last = p.last;
+            return 0;
+        }
     }
-    m->fresh = false;
     m->last = id;
     const int rc = evq_keep_line(&m->q, line, len);
     return rc == ZEST_E_NOMEM ? err_set(err, rc, "%s: out of memory", m->cur_path) : rc;
@@ -511,13 +555,25 @@ static enum evq_moved evq_mon_moved(const zest_event_monitor *m) {
     return (int64_t)st.st_size < held ? EVQ_TRUNCATED : EVQ_SAME;
 }
 
-static int evq_mon_open(zest_event_monitor *m, zest_error *err) {
+/* Opens events.jsonl to follow it (1 when it does not exist yet). */
+static int evq_mon_open_current(zest_event_monitor *m, zest_error *err) {
     zest_error local;
     const int rc = evfile_open(m->cur_path, true, &m->cur, &local);
     if (rc == ZEST_E_NOTFOUND) return 1; /* between a rename and the new file: later */
     if (rc && err) *err = local;
-    m->fresh = true;
     return rc;
+}
+
+/* Opens the new events.jsonl, then reads every id above the last seen from all files: what
+ * was rotated away before the open (several rotations may go by between two polls) is in
+ * the rotated files, the rest is in the file now held. */
+static int evq_mon_open(zest_event_monitor *m, zest_error *err) {
+    const int rc = evq_mon_open_current(m, err);
+    if (rc) return rc;
+    struct evq_pass p = {.q = &m->q, .sink = evq_keep_line, .last = m->last};
+    ZEST_TRY(evq_pass_run(&p, err));
+    m->last = p.last;
+    return 0;
 }
 
 /* Takes in what was written since the last poll, across renames of events.jsonl: the old
@@ -531,7 +587,6 @@ static int evq_mon_poll(zest_event_monitor *m, zest_error *err) {
         if (moved == EVQ_SAME) return 0;
         if (moved == EVQ_TRUNCATED) {
             ZEST_TRY(evfile_restart(m->cur, err));
-            m->fresh = true;
             continue;
         }
         ZEST_TRY(evq_mon_drain(m, err)); /* lines written just before the rename */
@@ -553,10 +608,13 @@ void zest_monitor_close(zest_event_monitor *m) {
     free(m);
 }
 
-/* The backlog: one pass keeping the newest `keep` matches and noting the last id. */
+/* The backlog: events.jsonl is opened first (so nothing written after the pass is missed),
+ * then one pass keeps the newest `keep` matches and notes the last id. */
 static int evq_mon_backlog(zest_event_monitor *m, size_t keep, zest_error *err) {
+    const int rc0 = evq_mon_open_current(m, err);
+    if (rc0 < 0) return rc0;
     m->q.ring.max = keep;
-    struct evq_pass p = {.q = &m->q, .sink = evq_keep_line, .below = INT64_MAX};
+    struct evq_pass p = {.q = &m->q, .sink = evq_keep_line};
     const int rc = evq_pass_run(&p, err);
     m->last = p.last;
     m->q.ring.max = SIZE_MAX; /* from now on a queue */
@@ -584,18 +642,6 @@ out:
     if (rc) zest_monitor_close(m);
     else *out = m;
     return rc;
-}
-
-static double evq_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void evq_sleep(double s) {
-    struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
 }
 
 /* Hands out the oldest queued line. */
