@@ -79,7 +79,7 @@ static const char *make_job(char *ev, size_t cap) {
 }
 
 static char *evpath(const char *evdir, const char *name) {
-    static char buf[4][1024];
+    static char buf[4][1100];
     static int next;
     char *p = buf[next++ % 4];
     snprintf(p, sizeof buf[0], "%s/%s", evdir, name);
