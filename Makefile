@@ -50,16 +50,18 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUP) $(BUILD)/libzest.a
 
 unit-tests: $(TEST_BIN) $(BUILD)/zest
 
-# The whole suite, normally and under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The whole suite: normally, under AddressSanitizer + UndefinedBehaviorSanitizer, and under
+# ThreadSanitizer (its own tree: TSan and ASan do not mix).
 test: deps
 	@$(MAKE) --no-print-directory all unit-tests
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-tests
-	@tests/run_tests.sh build build/asan
+	@$(MAKE) --no-print-directory BUILD=build/tsan TSAN=1 all unit-tests
+	@tests/run_tests.sh build build/asan build/tsan
 
-# The event logger's threads under ThreadSanitizer, in its own tree (TSan and ASan do not mix).
+# The suite under ThreadSanitizer alone.
 test-tsan:
-	@$(MAKE) --no-print-directory BUILD=build/tsan TSAN=1 build/tsan/tests/test_evlog
-	build/tsan/tests/test_evlog
+	@$(MAKE) --no-print-directory BUILD=build/tsan TSAN=1 all unit-tests
+	@tests/run_tests.sh build/tsan
 
 check: all unit-tests
 	@tests/run_tests.sh $(BUILD)

@@ -25,7 +25,10 @@ run() { # label, command...
 for build in "$@"; do
   export ZEST_BUILD="$build"
   export ZEST="$PWD/$build/zest"
-  case "$build" in *asan*) export ZEST_TEST_TIMEOUT=600 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ;; esac
+  case "$build" in
+    *asan*) export ZEST_TEST_TIMEOUT=600 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ;;
+    *tsan*) export ZEST_TEST_TIMEOUT=600 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ;;
+  esac
   for t in "$build"/tests/test_*; do
     [ -x "$t" ] && run "$t" "$t"
   done
