@@ -42,7 +42,8 @@ extern "C" {
     XX(E_UNSUPPORTED, -8, "unsupported")                                                       \
     XX(E_USAGE, -9, "invalid usage")                                                           \
     XX(E_BADRECORDS, -10, "malformed records under bad_record_policy: fail")                   \
-    XX(E_INTERNAL, -11, "internal error")
+    XX(E_INTERNAL, -11, "internal error")                                                     \
+    XX(E_FAULT, -12, "injected fault (ZEST_FAULTS)")
 
 typedef enum {
 #define ZEST_STATUS_ENUM(name, value, msg) ZEST_##name = value,

@@ -16,6 +16,7 @@ static double now_seconds(void) {
 
 int pipeline_init(struct pipeline *p, const struct zest_config *cfg, zest_error *err) {
     memset(p, 0, sizeof *p);
+    p->failed_op = -1;
     p->ops = calloc(cfg->n_ops ? cfg->n_ops : 1, sizeof *p->ops);
     if (!p->ops) return err_set(err, ZEST_E_NOMEM, "out of memory");
     for (size_t i = 0; i < cfg->n_ops; i++) {
@@ -130,7 +131,8 @@ static int run_op(struct pipeline *p, struct pipe_op *op, struct arena *arena, z
     ZEST_TRY(sel_reset(&p->sel, p->cur.length));
     ctx.sel = &p->sel;
     if (!is_filter && !(ctx.text_out = pool_take(&p->pool, COL_UTF8))) return ZEST_E_NOMEM;
-    const int rc = op->desc->process(op->state, &ctx, err);
+    int rc = faults_before_op(p->faults, op->desc->info.name, p->partition, err);
+    if (rc == 0) rc = op->desc->process(op->state, &ctx, err);
     if (rc) {
         err_set_op(err, op->desc->info.name);
         return rc;

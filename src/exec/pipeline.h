@@ -13,6 +13,7 @@
 #include "../config/config.h"
 #include "../data/column.h"
 #include "../ops/stats.h"
+#include "faults.h"
 
 struct pipe_op {
     const struct op_desc *desc;
@@ -43,6 +44,8 @@ struct pipeline {
     int text_col;
     int stats_col;
     int failed_op; /* index of the op whose error ended pipeline_run_batch, or -1 */
+    struct faults *faults; /* injected faults (tests), may be NULL */
+    int64_t partition;     /* what faults see as the partition: 0 for the sequential run */
     struct stats_view stats;
 };
 

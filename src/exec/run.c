@@ -36,6 +36,7 @@ struct run {
     struct sink *sink;
     struct outq outq;
     struct runevents ev;
+    struct faults faults;
     int64_t batches;
     zest_error *err;
 };
@@ -235,7 +236,7 @@ int zest_run(const zest_config *cfg, const zest_run_options *opts, zest_run_summ
              zest_error *err) {
     const double t0 = now_seconds();
     struct jobpaths jp;
-    struct run r = {.cfg = cfg, .opts = opts, .err = err};
+    struct run r = {.cfg = cfg, .opts = opts, .err = err, .pipe = {.failed_op = -1}};
     int rc;
     if (out) *out = NULL;
     if (!(r.sum = summary_new(cfg))) return err_set(err, ZEST_E_NOMEM, "out of memory");
@@ -253,7 +254,9 @@ int zest_run(const zest_config *cfg, const zest_run_options *opts, zest_run_summ
         rc = runev_open(&r.ev, cfg, jp.work_dir, jp.job_id, err);
     }
     const bool logging = rc == 0;
+    if (rc == 0) rc = faults_parse(getenv("ZEST_FAULTS"), &r.faults, err);
     if (rc == 0) rc = pipeline_init(&r.pipe, cfg, err);
+    r.pipe.faults = &r.faults;
     if (rc == 0) rc = run_all(&r, &jp);
     summary_ops(r.sum, &r.pipe);
     r.sum->seconds = now_seconds() - t0;

@@ -190,6 +190,7 @@ void runev_processing_end(struct runevents *ev, int status, const zest_run_summa
                           const zest_error *err) {
     struct buf b;
     struct json_obj o;
+    resmon_stop(&ev->mon); /* its last figures come before the end of processing */
     runev_suppressed_tail(ev);
     buf_init(&b, 0);
     json_obj_begin(&o, &b);

@@ -54,6 +54,18 @@ PY
 run_zest run "$(config bad "$TMP/bad.jsonl")"
 check "malformed records: each is a warning event or counted as suppressed" ev "$TMP/bad/job1" bad-accounting 300
 
+ZEST_FAULTS='text_length_filter@*:fail=always' run_zest run "$(config fault examples/sample.jsonl)"
+check "an operator failure exits 1" equals "$rc" 1
+check "an operator failure logs operation_error with the op and its error" python3 -c '
+import json,sys
+es=[json.loads(l) for l in open(sys.argv[1])]
+e=[e for e in es if e["event_type"]=="operation_error"]
+assert len(e)==1 and e[0]["operation_name"]=="text_length_filter" and e[0]["operation_idx"]==1, e
+assert "injected fault" in e[0]["error_message"]
+assert es[-1]["event_type"]=="processing_error", es[-1]' "$TMP/fault/job1/events/events.jsonl"
+check "an operator failure leaves no export" test ! -e "$TMP/fault/out.jsonl"
+check "every event of a failed run has its required fields" ev "$TMP/fault/job1" required-fields
+
 run_zest run "$(config missing "$TMP/no-such-input.jsonl")"
 check "a failed run exits 1" equals "$rc" 1
 check "a failed run logs processing_error with its error" ev "$TMP/missing/job1" has processing_error
