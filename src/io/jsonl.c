@@ -187,7 +187,7 @@ static int parse_members(struct jsonl_reader *r, struct json_cursor *c, struct j
     int rc;
     size_t pos = 0;
     while ((rc = json_object_next_key(c, &r->key)) == 1) {
-        size_t idx;
+        size_t idx = 0;
         rc = find_field(r, pos, &idx);
         if (rc == ZEST_E_FORMAT) return bad_record(bad, c->p - c->start, "%s", "key contains U+0000");
         if (rc == ZEST_E_LIMIT)
