@@ -12,7 +12,8 @@ declare -A allowed=(
   [ops]="common data json ops"
   [config]="common ops data json config"
   [events]="common json events"
-  [exec]="common json data io ops config events exec"
+  [ckpt]="common json io ops ckpt"
+  [exec]="common json data io ops config events ckpt exec"
   [cli]=""
 )
 
