@@ -65,8 +65,8 @@ int ckpt_file_name(int op_index, int partition, enum ckpt_format f, char *out, s
     if (op_index < 0 || partition < 0)
         return err_set(err, ZEST_E_PARAM, "negative op index %d or partition %d", op_index,
                        partition);
-    return ckpt_fits(snprintf(out, cap, "checkpoint_op_%04d_partition_%04d.%s", op_index,
-                              partition, ckpt_format_ext(f)),
+    return ckpt_fits(snprintf(out, cap, "checkpoint_op_%04d_partition_%04d.%s", op_index, partition,
+                              ckpt_format_ext(f)),
                      cap, err);
 }
 
@@ -108,7 +108,8 @@ uint64_t ckpt_hasher_final(const struct ckpt_hasher *hs) {
 
 void ckpt_hex(uint64_t h, char out[17]) {
     static const char digits[] = "0123456789abcdef";
-    for (int i = 15; i >= 0; i--, h >>= 4) out[i] = digits[h & 15];
+    for (int i = 15; i >= 0; i--, h >>= 4)
+        out[i] = digits[h & 15];
     out[16] = '\0';
 }
 
@@ -133,7 +134,8 @@ enum { PH_U64 = 1, PH_STR, PH_NULL };
 
 static void ph_u64(struct ckpt_hasher *hs, uint64_t v) {
     unsigned char b[9] = {PH_U64};
-    for (int i = 0; i < 8; i++) b[1 + i] = (unsigned char)(v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        b[1 + i] = (unsigned char)(v >> (8 * i));
     ckpt_hasher_update(hs, b, sizeof b);
 }
 
@@ -164,7 +166,8 @@ static void ph_value(struct ckpt_hasher *hs, zest_param_type type, const struct 
     case ZEST_PARAM_STRING: ph_str(hs, v->s); break;
     case ZEST_PARAM_STRING_LIST:
         ph_u64(hs, v->n_list);
-        for (size_t i = 0; i < v->n_list; i++) ph_str(hs, v->list[i]);
+        for (size_t i = 0; i < v->n_list; i++)
+            ph_str(hs, v->list[i]);
         break;
     default: break;
     }
@@ -174,8 +177,8 @@ static int ph_op(struct ckpt_hasher *hs, const struct ckpt_op_ref *op, zest_erro
     const zest_op_info *info = &op->desc->info;
     const size_t n = op->params ? op->params->n : 0;
     if (n != info->n_params)
-        return err_set(err, ZEST_E_PARAM, "op %s: %zu bound parameters, schema has %zu",
-                       info->name, n, info->n_params);
+        return err_set(err, ZEST_E_PARAM, "op %s: %zu bound parameters, schema has %zu", info->name,
+                       n, info->n_params);
     ph_str(hs, info->name);
     ph_u64(hs, n);
     for (size_t i = 0; i < n; i++) {
@@ -290,7 +293,9 @@ void ckpt_store_close(struct ckpt_store *s) {
     free(s);
 }
 
-const char *ckpt_store_dir(const struct ckpt_store *s) { return s->dir; }
+const char *ckpt_store_dir(const struct ckpt_store *s) {
+    return s->dir;
+}
 
 int ckpt_path(const struct ckpt_store *s, const char *name, char *out, size_t cap,
               zest_error *err) {
@@ -397,8 +402,8 @@ static int ckpt_unlink_records(const struct ckpt_store *s, const struct ckpt_rec
         if (keep_name && strcmp(r[i].file, keep_name) == 0) continue;
         int prc = ckpt_path(s, r[i].file, path, sizeof path, rc ? NULL : err);
         if (prc == 0 && unlink(path) != 0 && errno != ENOENT)
-            prc = err_set_at(rc ? NULL : err, ZEST_E_IO, path, 0, -1, "unlink: %s",
-                             strerror(errno));
+            prc =
+                err_set_at(rc ? NULL : err, ZEST_E_IO, path, 0, -1, "unlink: %s", strerror(errno));
         if (!rc) rc = prc;
     }
     return rc;
@@ -423,7 +428,12 @@ int ckpt_commit(const struct ckpt_store *s, int partition, const struct ckpt_rec
     /* Records past this op belong to an older lineage; keep them aside to delete their files
      * once the new manifest no longer names them. */
     size_t keep = 0;
-    while (keep < m.n && m.recs[keep].op_index <= rec->op_index) keep++;
+    while (keep < m.n && m.recs[keep].op_index < rec->op_index)
+        keep++;
+    /* A record of the same op in another format names a file the new record replaces. */
+    if (keep < m.n && m.recs[keep].op_index == rec->op_index &&
+        strcmp(m.recs[keep].file, rec->file) == 0)
+        keep++;
     const size_t n_drop = m.n - keep;
     struct ckpt_record *dropped = n_drop ? malloc(n_drop * sizeof *dropped) : NULL;
     int rc = 0;
@@ -457,8 +467,8 @@ const char *ckpt_problem_name(enum ckpt_problem p) {
 /* Streams the file's uncompressed bytes through the checksum. The line reader gives lines
  * without their '\n', so each line's newline is added when the next line arrives, and after
  * the last line only when the recorded length says the file ended with one. */
-static int ckpt_stream_checksum(const char *path, uint64_t content_bytes,
-                                struct ckpt_hasher *hs, zest_error *err) {
+static int ckpt_stream_checksum(const char *path, uint64_t content_bytes, struct ckpt_hasher *hs,
+                                zest_error *err) {
     struct linereader *r = NULL;
     ckpt_hasher_init(hs);
     ZEST_TRY(linereader_open(path, 0, 0, -1, &r, err));
@@ -511,8 +521,8 @@ int ckpt_verify(const struct ckpt_store *s, const struct ckpt_record *rec, char 
     return 0;
 }
 
-static void ckpt_report(ckpt_finding_fn fn, void *user, int partition,
-                        const struct ckpt_record *r, int problem, const char *detail) {
+static void ckpt_report(ckpt_finding_fn fn, void *user, int partition, const struct ckpt_record *r,
+                        int problem, const char *detail) {
     if (!fn) return;
     struct ckpt_finding f;
     memset(&f, 0, sizeof f);
@@ -528,7 +538,7 @@ int ckpt_latest_valid(const struct ckpt_store *s, int partition, const uint64_t 
                       size_t n_ops, ckpt_finding_fn fn, void *user, struct ckpt_record *out,
                       zest_error *err) {
     struct ckpt_manifest m;
-    char detail[sizeof ((struct ckpt_finding *)0)->detail];
+    char detail[sizeof((struct ckpt_finding *)0)->detail];
     ZEST_TRY(ckpt_manifest_read(s, partition, &m, err));
     int found = 0;
     for (size_t i = m.n; i-- > 0 && !found;) {
@@ -536,8 +546,8 @@ int ckpt_latest_valid(const struct ckpt_store *s, int partition, const uint64_t 
         int problem;
         if ((size_t)r->op_index >= n_ops || r->prefix_hash != expected[r->op_index]) {
             snprintf(detail, sizeof detail,
-                     "checkpoint %s/%s is stale: the pipeline up to op %d (%s) changed",
-                     s->dir, r->file, r->op_index, r->op_name);
+                     "checkpoint %s/%s is stale: the pipeline up to op %d (%s) changed", s->dir,
+                     r->file, r->op_index, r->op_name);
             problem = CKPT_STALE;
         } else {
             problem = ckpt_verify(s, r, detail, sizeof detail);
@@ -595,7 +605,8 @@ static int ckpt_name_is_partition(const char *name, const char *part_tag) {
     if (strncmp(name, prefix, sizeof prefix - 1) != 0) return 0;
     const char *p = name + sizeof prefix - 1;
     if (*p < '0' || *p > '9') return 0;
-    while (*p >= '0' && *p <= '9') p++;
+    while (*p >= '0' && *p <= '9')
+        p++;
     return strncmp(p, part_tag, strlen(part_tag)) == 0;
 }
 

@@ -25,9 +25,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zest.h"
 #include "../common/buf.h"
 #include "../ops/op.h"
+#include "zest.h"
 
 /* Bumped when the checkpoint bytes or the hash recipe change: old checkpoints then no longer
  * match any expected op-prefix hash and are recomputed. */
@@ -64,8 +64,8 @@ int ckpt_manifest_name(int partition, char *out, size_t cap, zest_error *err);
  * calls. The checkpoint checksum is this hash over the file's uncompressed bytes. */
 struct ckpt_hasher {
     uint64_t h;
-    uint64_t bytes;          /* bytes fed so far */
-    unsigned char carry[8];  /* the tail that does not yet fill a word */
+    uint64_t bytes;         /* bytes fed so far */
+    unsigned char carry[8]; /* the tail that does not yet fill a word */
     size_t n_carry;
 };
 
@@ -100,8 +100,7 @@ struct ckpt_op_ref {
  * out[k-1], so changing op j's parameters changes out[j..] and keeps out[0..j-1]. Returns 0,
  * or ZEST_E_PARAM when params do not match the op's schema (count). Thread-safe. */
 int ckpt_prefix_hashes(const char *input_fingerprint, const struct ckpt_partition_ref *part,
-                       const struct ckpt_op_ref *ops, size_t n_ops, uint64_t *out,
-                       zest_error *err);
+                       const struct ckpt_op_ref *ops, size_t n_ops, uint64_t *out, zest_error *err);
 
 /* ---- records and manifests ------------------------------------------------------------ */
 
@@ -158,8 +157,7 @@ void ckpt_store_close(struct ckpt_store *s);
 const char *ckpt_store_dir(const struct ckpt_store *s);
 
 /* Writes "<dir>/<name>" into out (ZEST_E_LIMIT when it does not fit). */
-int ckpt_path(const struct ckpt_store *s, const char *name, char *out, size_t cap,
-              zest_error *err);
+int ckpt_path(const struct ckpt_store *s, const char *name, char *out, size_t cap, zest_error *err);
 
 /* Loads partition p's manifest (missing = empty). */
 int ckpt_manifest_read(const struct ckpt_store *s, int partition, struct ckpt_manifest *m,
@@ -193,11 +191,11 @@ int ckpt_commit(const struct ckpt_store *s, int partition, const struct ckpt_rec
 /* ---- resume --------------------------------------------------------------------------- */
 
 enum ckpt_problem {
-    CKPT_STALE = 1,       /* op-prefix hash differs: an op or its parameters changed */
-    CKPT_MISSING,         /* the recorded file does not exist */
-    CKPT_SIZE_MISMATCH,   /* file size differs from the record (truncated, appended) */
+    CKPT_STALE = 1,         /* op-prefix hash differs: an op or its parameters changed */
+    CKPT_MISSING,           /* the recorded file does not exist */
+    CKPT_SIZE_MISMATCH,     /* file size differs from the record (truncated, appended) */
     CKPT_CHECKSUM_MISMATCH, /* content differs from the record (bit flip) */
-    CKPT_UNREADABLE       /* read error or a corrupt compressed stream */
+    CKPT_UNREADABLE         /* read error or a corrupt compressed stream */
 };
 
 /* Why a record was not used. `detail` is a full sentence naming the file and the cause. */

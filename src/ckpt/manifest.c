@@ -45,7 +45,8 @@ static int manifest_grow(struct ckpt_manifest *m) {
 
 int manifest_put(struct ckpt_manifest *m, const struct ckpt_record *rec) {
     size_t i = 0;
-    while (i < m->n && m->recs[i].op_index < rec->op_index) i++;
+    while (i < m->n && m->recs[i].op_index < rec->op_index)
+        i++;
     if (i < m->n && m->recs[i].op_index == rec->op_index) {
         m->recs[i] = *rec;
         return 0;
@@ -152,8 +153,7 @@ static int manifest_bad(const struct manifest_ctx *c, const char *where, const c
 static const struct json_value *manifest_member(const struct json_value *obj, const char *key) {
     for (size_t i = 0; i < obj->u.obj.n; i++) {
         const struct json_member *mb = &obj->u.obj.members[i];
-        if (mb->key_len == strlen(key) && memcmp(mb->key, key, mb->key_len) == 0)
-            return &mb->value;
+        if (mb->key_len == strlen(key) && memcmp(mb->key, key, mb->key_len) == 0) return &mb->value;
     }
     return NULL;
 }
@@ -161,8 +161,7 @@ static const struct json_value *manifest_member(const struct json_value *obj, co
 static int manifest_get_int(const struct manifest_ctx *c, const struct json_value *obj,
                             const char *key, int64_t min, int64_t *out) {
     const struct json_value *v = manifest_member(obj, key);
-    if (!v || v->type != JSON_NUMBER || !v->u.num.is_int || !v->u.num.int_ok ||
-        v->u.num.i < min)
+    if (!v || v->type != JSON_NUMBER || !v->u.num.is_int || !v->u.num.int_ok || v->u.num.i < min)
         return manifest_bad(c, NULL, "field \"%s\" missing or not a valid integer", key);
     *out = v->u.num.i;
     return 0;
@@ -173,8 +172,7 @@ static int manifest_get_str(const struct manifest_ctx *c, const struct json_valu
     const struct json_value *v = manifest_member(obj, key);
     if (!v || v->type != JSON_STRING || v->u.str.len == 0 || v->u.str.len >= cap ||
         memchr(v->u.str.ptr, '\0', v->u.str.len))
-        return manifest_bad(c, NULL, "field \"%s\" missing, empty, too long or not a string",
-                            key);
+        return manifest_bad(c, NULL, "field \"%s\" missing, empty, too long or not a string", key);
     memcpy(out, v->u.str.ptr, v->u.str.len);
     out[v->u.str.len] = '\0';
     return 0;
@@ -218,7 +216,8 @@ static int manifest_read_record(const struct manifest_ctx *c, const struct json_
 static int manifest_read_top(const struct manifest_ctx *c, const struct json_value *root,
                              int partition, struct ckpt_manifest *m) {
     int64_t version, part;
-    if (root->type != JSON_OBJECT) return manifest_bad(c, NULL, "the top level is not an %s", "object");
+    if (root->type != JSON_OBJECT)
+        return manifest_bad(c, NULL, "the top level is not an %s", "object");
     const struct json_value *fmt = manifest_member(root, "format");
     if (!fmt || fmt->type != JSON_STRING || fmt->u.str.len != strlen(MANIFEST_MAGIC) ||
         memcmp(fmt->u.str.ptr, MANIFEST_MAGIC, fmt->u.str.len) != 0)

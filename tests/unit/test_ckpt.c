@@ -11,9 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runner.h"
 #include "../../src/ckpt/ckpt.h"
 #include "../../src/common/hash.h"
+#include "runner.h"
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
@@ -116,7 +116,8 @@ static void pipeline_hashes(const char *fp, int64_t m0, int64_t m1, uint64_t out
     const struct ckpt_partition_ref part = {"data/in.jsonl", 0, 4096};
     zest_error err;
     if (ckpt_prefix_hashes(fp, &part, ops, 4, out, &err) != 0) TEST_FAIL("hash: %s", err.msg);
-    for (int i = 0; i < 4; i++) op_params_free(&p[i]);
+    for (int i = 0; i < 4; i++)
+        op_params_free(&p[i]);
 }
 
 /* ---- names and checksum --------------------------------------------------------------- */
@@ -145,7 +146,8 @@ TEST(names) {
 
 TEST(hasher_matches_one_shot) {
     char data[1000];
-    for (size_t i = 0; i < sizeof data; i++) data[i] = (char)(i * 37 + 11);
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (char)(i * 37 + 11);
     const uint64_t want = hash_finish(hash_bytes(HASH_SEED, data, sizeof data));
     for (size_t step = 1; step <= 17; step++) {
         struct ckpt_hasher hs;
@@ -174,12 +176,16 @@ TEST(prefix_hash_changes_from_the_changed_op_on) {
     pipeline_hashes("fp-1", 11, 20, b); /* op 1 changed */
     pipeline_hashes("fp-1", 10, 21, c); /* op 3 changed */
     pipeline_hashes("fp-2", 10, 20, d); /* input changed */
-    for (int k = 0; k < 4; k++) ASSERT(a[k] == again[k]);
+    for (int k = 0; k < 4; k++)
+        ASSERT(a[k] == again[k]);
     ASSERT(a[0] == b[0]);
-    for (int k = 1; k < 4; k++) ASSERT(a[k] != b[k]);
-    for (int k = 0; k < 3; k++) ASSERT(a[k] == c[k]);
+    for (int k = 1; k < 4; k++)
+        ASSERT(a[k] != b[k]);
+    for (int k = 0; k < 3; k++)
+        ASSERT(a[k] == c[k]);
     ASSERT(a[3] != c[3]);
-    for (int k = 0; k < 4; k++) ASSERT(a[k] != d[k]);
+    for (int k = 0; k < 4; k++)
+        ASSERT(a[k] != d[k]);
     /* Same op twice with the same parameters still hashes differently per position. */
     ASSERT(a[0] != a[2]);
 }
@@ -235,7 +241,8 @@ TEST(commit_and_latest) {
 
 TEST(changed_params_fall_back_to_the_unchanged_prefix) {
     struct ckpt_store *s = open_store("c");
-    for (int k = 0; k < 4; k++) put(s, 0, k, H[k], CKPT_JSONL);
+    for (int k = 0; k < 4; k++)
+        put(s, 0, k, H[k], CKPT_JSONL);
     uint64_t changed[4] = {H[0], H[1], 999, 998}; /* op 2's parameters changed */
     struct findings fs = {0};
     struct ckpt_record r;
@@ -283,7 +290,8 @@ static void corrupt(struct ckpt_store *s, const char *name, int truncate_it) {
 
 TEST(truncated_checkpoint_falls_back) {
     struct ckpt_store *s = open_store("t");
-    for (int k = 0; k < 3; k++) put(s, 0, k, H[k], CKPT_JSONL);
+    for (int k = 0; k < 3; k++)
+        put(s, 0, k, H[k], CKPT_JSONL);
     corrupt(s, "checkpoint_op_0002_partition_0000.jsonl", 1);
     struct findings fs = {0};
     struct ckpt_record r;
@@ -292,13 +300,15 @@ TEST(truncated_checkpoint_falls_back) {
     ASSERT_EQ(fs.n, 1);
     ASSERT_EQ(fs.f[0].problem, CKPT_SIZE_MISMATCH);
     ASSERT_EQ(fs.f[0].op_index, 2);
-    ASSERT_CONTAINS(fs.f[0].detail, "checkpoint_op_0002_partition_0000.jsonl is corrupt: size mismatch");
+    ASSERT_CONTAINS(fs.f[0].detail,
+                    "checkpoint_op_0002_partition_0000.jsonl is corrupt: size mismatch");
     ckpt_store_close(s);
 }
 
 TEST(bit_flipped_checkpoint_falls_back) {
     struct ckpt_store *s = open_store("b");
-    for (int k = 0; k < 3; k++) put(s, 0, k, H[k], CKPT_JSONL);
+    for (int k = 0; k < 3; k++)
+        put(s, 0, k, H[k], CKPT_JSONL);
     corrupt(s, "checkpoint_op_0002_partition_0000.jsonl", 0);
     corrupt(s, "checkpoint_op_0001_partition_0000.jsonl", 0);
     struct findings fs = {0};
@@ -368,13 +378,15 @@ TEST(file_without_record_is_ignored) {
 TEST(cleanup_keeps_the_newest) {
     struct ckpt_store *s = open_store("k");
     struct ckpt_record recs[5];
-    for (int k = 0; k < 5; k++) recs[k] = put(s, 3, k, H[k], CKPT_JSONL);
+    for (int k = 0; k < 5; k++)
+        recs[k] = put(s, 3, k, H[k], CKPT_JSONL);
     struct ckpt_record *removed = NULL;
     size_t n = 0;
     zest_error err;
     ASSERT_EQ(ckpt_cleanup(s, 3, 2, &removed, &n, &err), 0);
     ASSERT_EQ(n, 3);
-    for (int k = 0; k < 3; k++) ASSERT_EQ(removed[k].op_index, k);
+    for (int k = 0; k < 3; k++)
+        ASSERT_EQ(removed[k].op_index, k);
     free(removed);
     for (int k = 0; k < 5; k++) {
         char path[2048];
@@ -470,8 +482,12 @@ TEST(crash_between_file_and_record) {
 
 TEST(manifest_round_trip) {
     struct ckpt_manifest m = {.partition = 7}, back;
-    struct ckpt_record r = {.op_index = 4, .prefix_hash = 0xfedcba9876543210ull, .rows = 12345,
-                            .bytes = 999, .content_bytes = 4000, .checksum = 1,
+    struct ckpt_record r = {.op_index = 4,
+                            .prefix_hash = 0xfedcba9876543210ull,
+                            .rows = 12345,
+                            .bytes = 999,
+                            .content_bytes = 4000,
+                            .checksum = 1,
                             .committed_ms = 1764000000123};
     snprintf(r.op_name, sizeof r.op_name, "text_length_filter");
     snprintf(r.file, sizeof r.file, "checkpoint_op_0004_partition_0007.jsonl.gz");
@@ -504,8 +520,7 @@ TEST(manifest_round_trip) {
 static void expect_bad(const char *text, const char *needle) {
     struct ckpt_manifest m;
     zest_error err;
-    if (manifest_parse("dir/partition_0002.json", 2, text, strlen(text), &m, &err) !=
-        ZEST_E_FORMAT)
+    if (manifest_parse("dir/partition_0002.json", 2, text, strlen(text), &m, &err) != ZEST_E_FORMAT)
         TEST_FAIL("accepted: %s", text);
     ASSERT_CONTAINS(err.msg, "dir/partition_0002.json");
     ASSERT_CONTAINS(err.msg, "corrupt checkpoint manifest");
@@ -564,5 +579,21 @@ TEST(commit_rejects_bad_records) {
     char path[2048];
     file_path(s, "checkpoint_op_0000_partition_0000.jsonl", path, sizeof path);
     ASSERT(!exists(path));
+    ckpt_store_close(s);
+}
+
+TEST(recommit_in_another_format_replaces_the_file) {
+    struct ckpt_store *s = open_store("fmt");
+    const struct ckpt_record a = put(s, 0, 1, H[1], CKPT_JSONL);
+    const struct ckpt_record b = put(s, 0, 1, H[1], CKPT_JSONL_GZ);
+    char pa[2048], pb[2048];
+    file_path(s, a.file, pa, sizeof pa);
+    file_path(s, b.file, pb, sizeof pb);
+    ASSERT(!exists(pa));
+    ASSERT(exists(pb));
+    struct findings fs = {0};
+    struct ckpt_record r;
+    ASSERT_EQ(latest(s, 0, 2, &fs, &r), 1);
+    ASSERT_STR_EQ(r.file, b.file);
     ckpt_store_close(s);
 }
