@@ -43,7 +43,8 @@ extern "C" {
     XX(E_USAGE, -9, "invalid usage")                                                           \
     XX(E_BADRECORDS, -10, "malformed records under bad_record_policy: fail")                   \
     XX(E_INTERNAL, -11, "internal error")                                                     \
-    XX(E_FAULT, -12, "injected fault (ZEST_FAULTS)")
+    XX(E_FAULT, -12, "injected fault (ZEST_FAULTS)")                                           \
+    XX(E_CANCELLED, -13, "cancelled")
 
 typedef enum {
 #define ZEST_STATUS_ENUM(name, value, msg) ZEST_##name = value,

@@ -35,4 +35,37 @@ static inline uint64_t hash_finish(uint64_t h) {
     return h ^ (h >> 33);
 }
 
+/* The same kind of hash over four 8-byte lanes at once, for long inputs (partition content
+ * hashes): the lanes are independent, so it runs several times faster than hash_bytes. Feed
+ * pieces whose lengths are multiples of 32 bytes; only the last piece may be shorter. */
+struct hash_wide {
+    uint64_t lane[4];
+    uint64_t len;
+};
+
+static inline void hash_wide_init(struct hash_wide *h) {
+    for (int i = 0; i < 4; i++) h->lane[i] = HASH_SEED + 0x9e3779b97f4a7c15ull * (uint64_t)i;
+    h->len = 0;
+}
+
+static inline void hash_wide_update(struct hash_wide *h, const void *data, size_t n) {
+    const unsigned char *p = data;
+    h->len += n;
+    for (; n >= 32; n -= 32, p += 32) {
+        for (int i = 0; i < 4; i++) {
+            uint64_t w;
+            memcpy(&w, p + 8 * i, 8);
+            h->lane[i] = (h->lane[i] ^ w) * 0x100000001b3ull;
+            h->lane[i] ^= h->lane[i] >> 29;
+        }
+    }
+    h->lane[0] = hash_bytes(h->lane[0], p, n);
+}
+
+static inline uint64_t hash_wide_final(const struct hash_wide *h) {
+    uint64_t x = h->len * 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 4; i++) x = hash_finish(x ^ h->lane[i]);
+    return x;
+}
+
 #endif

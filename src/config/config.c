@@ -464,6 +464,13 @@ static int config_rule_num_partitions(struct config_load *ld) {
     return ZEST_OK;
 }
 
+static int config_rule_partition_keys(struct config_load *ld) {
+    ld->cfg->partition_size_given = config_slot_of(ld, "partition_size", NULL) != NULL;
+    ld->cfg->max_partition_size_given = config_slot_of(ld, "max_partition_size_mb", NULL) != NULL;
+    ld->cfg->partition_mode_given = config_slot_of(ld, "partition.mode", NULL) != NULL;
+    return ZEST_OK;
+}
+
 static int config_rule_ray_address(struct config_load *ld) {
     char where[600];
     const struct config_slot *s = config_slot_of(ld, "ray_address", NULL);
@@ -477,6 +484,7 @@ static int config_rule_ray_address(struct config_load *ld) {
 static int (*const config_rules[])(struct config_load *) = {
     config_rule_work_dir,
     config_rule_num_partitions,
+    config_rule_partition_keys,
     config_rule_ray_address,
 };
 

@@ -63,6 +63,10 @@ struct zest_config {
     int64_t num_of_partitions;
     int64_t partition_target_size_mb;
     int64_t max_concurrent_partitions; /* 0 = auto */
+    /* Which partitioning keys the config gave (any spelling), to pick the strategy:
+     * partition_size -> sample-based, max_partition_size_mb -> size-based, neither (or an
+     * explicit partition.mode: auto) -> adaptive. */
+    bool partition_size_given, max_partition_size_given, partition_mode_given;
     bool enable_fault_tolerance;
     int64_t max_retries;
     enum cfg_format storage_format;

@@ -34,8 +34,8 @@
 #define AUTO_SAMPLE ((size_t)1 << 20)    /* head bytes sampled per file for the record size */
 #define AUTO_SAMPLE_FILES 16
 
-/* Bytes hashed and counted per step: a multiple of 8, so the chunked hash equals the hash
- * of the whole range in one call (hash_bytes folds 8-byte words first). */
+/* Bytes hashed and counted per step: a multiple of 32, so the chunked hash equals the hash
+ * of the whole range in one call (hash_wide folds 32-byte blocks first). */
 #define SCAN_BLOCK ((size_t)1 << 20)
 
 /* ---- settings ------------------------------------------------------------------------- */
@@ -47,9 +47,15 @@ void partplan_settings_from_config(const struct zest_config *cfg, struct partpla
         out->num_partitions = cfg->num_of_partitions;
         return;
     }
-    out->mode = PARTPLAN_AUTO;
     out->max_bytes = cfg->max_partition_size_mb * PARTPLAN_MB;
     out->target_bytes = cfg->partition_target_size_mb * PARTPLAN_MB;
+    /* The spec's strategies: partition_size given -> sample-based (max_partition_size_mb
+     * still bounds the bytes); only max_partition_size_mb given -> size-based; neither, or
+     * an explicit partition.mode: auto -> adaptive. */
+    const bool limits = (cfg->partition_size_given || cfg->max_partition_size_given) &&
+                        !(cfg->partition_mode_given && cfg->partition_mode == CFG_PART_AUTO);
+    out->mode = limits ? PARTPLAN_LIMITS : PARTPLAN_AUTO;
+    if (limits && cfg->partition_size_given) out->max_rows = cfg->partition_size;
 }
 
 static int settings_check(const struct partplan_settings *s, zest_error *err) {
@@ -84,13 +90,21 @@ static inline uint64_t nl_mask(uint64_t w) {
     return ~t & 0x8080808080808080ull;
 }
 
+/* Newlines in p[0, n). The 0/1 byte flags of up to 255 words are summed lane-wise and added
+ * up once (baseline x86-64 has no popcount instruction; the library call is slow). */
 static int64_t nl_count(const unsigned char *p, size_t n) {
     int64_t c = 0;
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        c += __builtin_popcountll(nl_mask(w));
+    while (i + 8 <= n) {
+        uint64_t acc = 0;
+        for (int k = 0; k < 255 && i + 8 <= n; k++, i += 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            acc += nl_mask(w) >> 7;
+        }
+        /* eight byte lanes (each < 256) -> four 16-bit lanes -> their sum */
+        const uint64_t pairs = (acc & 0x00FF00FF00FF00FFull) + ((acc >> 8) & 0x00FF00FF00FF00FFull);
+        c += (int64_t)((pairs * 0x0001000100010001ull) >> 48);
     }
     for (; i < n; i++) c += p[i] == '\n';
     return c;
@@ -154,15 +168,28 @@ void partplan_free(struct partplan *plan) {
 
 /* ---- one plain file ------------------------------------------------------------------- */
 
-/* A read-only view of a whole file. */
+/* A read-only view of a whole file. Pages behind the scan are handed back as it goes
+ * (`released` bytes so far), so planning a large file keeps a bounded resident size. */
 struct mapped {
     const unsigned char *p;
     size_t n;
+    size_t released;
 };
+
+/* Drops the mapped pages before byte `upto` (rounded down to a page): planning reads each
+ * range once more at most, right after finding its end, so nothing before it is needed. */
+static void mapped_release(struct mapped *m, int64_t upto) {
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    const size_t at = (size_t)upto / page * page;
+    if (at <= m->released) return;
+    (void)madvise((void *)(uintptr_t)(m->p + m->released), at - m->released, MADV_DONTNEED);
+    m->released = at;
+}
 
 static int map_file(const char *path, struct mapped *m, zest_error *err) {
     m->p = NULL;
     m->n = 0;
+    m->released = 0;
     const int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return err_set_at(err, ZEST_E_IO, path, 0, -1, "open: %s", strerror(errno));
     struct stat st;
@@ -190,21 +217,23 @@ static void unmap_file(struct mapped *m) {
 
 /* Emits bytes [start, end) of the file as one range partition: one pass counts its lines
  * and hashes its bytes. A last line without '\n' counts as a line. */
-static int emit_range(struct builder *b, const char *path, const struct mapped *m,
+static int emit_range(struct builder *b, const char *path, struct mapped *m,
                       int64_t start, int64_t end, int64_t *line_no, zest_error *err) {
     struct partplan_part part = {.kind = PARTPLAN_RANGE, .start = start, .end = end,
                                  .first_line = *line_no, .origin_line = *line_no};
-    uint64_t h = HASH_SEED;
+    struct hash_wide h;
+    hash_wide_init(&h);
     int64_t lines = 0;
     for (int64_t at = start; at < end;) {
         const size_t n = (size_t)(end - at) < SCAN_BLOCK ? (size_t)(end - at) : SCAN_BLOCK;
         lines += nl_count(m->p + at, n);
-        h = hash_bytes(h, m->p + at, n);
+        hash_wide_update(&h, m->p + at, n);
         at += (int64_t)n;
+        mapped_release(m, at);
     }
     if (end > start && m->p[end - 1] != '\n') lines++;
     part.lines = lines;
-    part.hash = hash_finish(h);
+    part.hash = hash_wide_final(&h);
     part.source = part.origin = (char *)(uintptr_t)path;
     *line_no += lines;
     return plan_push(b, &part, err);
@@ -242,7 +271,7 @@ static int64_t frac(int64_t n, int64_t i, int64_t k) {
     return n / k * i + n % k * i / k;
 }
 
-static int plan_plain(struct builder *b, const char *path, const struct mapped *m,
+static int plan_plain(struct builder *b, const char *path, struct mapped *m,
                       int64_t manual_parts, zest_error *err) {
     const struct partplan *pl = b->plan;
     const int64_t n = (int64_t)m->n;

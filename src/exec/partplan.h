@@ -58,7 +58,7 @@ struct partplan_part {
     int64_t first_line;      /* 1-based line number in source of the first line */
     int64_t origin_line;     /* 1-based line number in origin of the first line */
     int64_t lines;           /* lines in the range (blank ones too); STREAM: -1 */
-    uint64_t hash;           /* hash_finish(hash_bytes(HASH_SEED, bytes)); STREAM: 0 */
+    uint64_t hash;           /* hash_wide over its bytes (common/hash.h); STREAM: 0 */
     int64_t stream_parts;    /* STREAM in MANUAL mode: its share of num_partitions; else 0 */
 };
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * run.c - zest_run: the whole dataset through the pipeline, sequentially, in input order:
- * list the input files, read records into batches, run the ops, write the export through an
- * atomic sink, report malformed records by the configured policy, and log it all as events.
- * Depends on io/, events/ (through runevents), exec's pipeline and jobpaths, config/, common/.
+ * run.c - zest_run: plan the input's partitions, run them on `np` worker threads, and merge
+ * their results in partition order into the export, committed atomically; everything logged
+ * as events. The output bytes do not depend on the number of workers: each partition is
+ * processed whole by one worker, and the merge follows partition order.
+ * Depends on exec's worker, partplan, runevents, jobpaths, outq; io/; config/; common/.
  */
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -11,35 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../common/err.h"
-#include "../io/jsonl.h"
 #include "../io/sink.h"
 #include "../io/source.h"
 #include "jobpaths.h"
-#include "outq.h"
-#include "pipeline.h"
-#include "runevents.h"
-
-/* A batch also ends when its buffered bytes pass this, so huge records stay bounded. */
-#define RUN_BATCH_BYTES (64u << 20)
-
-struct run {
-    const struct zest_config *cfg;
-    const zest_run_options *opts;
-    zest_run_summary *sum;
-    const char *text_key;
-    int64_t batch_rows;
-    struct arena arena;
-    struct jsonl_reader reader;
-    struct pipeline pipe;
-    struct sink *sink;
-    struct outq outq;
-    struct runevents ev;
-    struct faults faults;
-    int64_t batches;
-    zest_error *err;
-};
+#include "worker.h"
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -47,167 +26,172 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int write_batch(struct run *r) {
-    const struct pipeline *p = &r->pipe;
-    const struct jsonl_write_spec spec = {
-        .b = &p->cur,
-        .perm = p->perm,
-        .stats_col = p->stats_col,
-        .keep_stats = r->cfg->keep_stats_in_res_ds,
-        .n_stats = p->stats.n,
-        .stats_names = p->stats.names,
-        .stats_cols = p->stats.cols,
-    };
-    struct buf *out = outq_acquire(&r->outq);
-    int rc = jsonl_write_batch(&spec, out);
-    if (rc) return err_set(r->err, rc, "writing %s: %s", r->sum->export_path, zest_strerror(rc));
-    r->sum->rows_written += p->cur.length;
-    r->sum->bytes_written += (int64_t)out->len;
-    atomic_fetch_add_explicit(&r->ev.counters.rows_written, p->cur.length, memory_order_relaxed);
-    atomic_fetch_add_explicit(&r->ev.counters.bytes_written, (int64_t)out->len,
-                              memory_order_relaxed);
-    return outq_submit(&r->outq, r->err);
+static size_t run_np(const struct zest_config *cfg) {
+    if (cfg->np > 0) return (size_t)cfg->np;
+    const long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (size_t)n : 1;
 }
 
-static void log_batch(struct run *r, int64_t rows_in) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "batch %lld: %lld rows in, %lld out", (long long)r->batches,
-             (long long)rows_in, (long long)r->pipe.cur.length);
-    struct evlog_event e = evlog_event_init(EVT_DEBUG);
-    e.message = msg;
-    evlog_emit(r->ev.log, &e);
-}
-
-static int flush_batch(struct run *r) {
-    struct batch b;
-    const uint16_t *const *perm = NULL;
-    int rc = jsonl_reader_finish(&r->reader, &b, &perm);
-    if (rc == 0 && b.length > 0) {
-        rc = pipeline_run_batch(&r->pipe, &b, perm, r->text_key, &r->arena, r->err);
-        if (rc == 0) rc = write_batch(r);
-        r->batches++;
-        if (rc == 0) log_batch(r, b.length);
-    }
-    jsonl_reader_reset(&r->reader);
-    arena_reset(&r->arena);
+/* Plans the partitions and writes partitions.json into the job dir; compressed inputs are
+ * decompressed once into partition files there. */
+static int run_plan(struct job *job, const struct jobpaths *jp, zest_error *err) {
+    struct source_list files = {0};
+    struct partplan_settings settings;
+    char path[1200];
+    int rc = source_list(jp->dataset_path, &files, err);
+    partplan_settings_from_config(job->cfg, &settings);
+    if (rc == 0) rc = partplan_build(&files, &settings, &job->plan, err);
+    snprintf(path, sizeof path, "%s/partitions", jp->work_dir);
+    if (rc == 0) rc = partplan_split_streams(&job->plan, path, (size_t)job->cfg->max_line_bytes, err);
+    snprintf(path, sizeof path, "%s/partitions.json", jp->work_dir);
+    if (rc == 0) rc = jobpaths_make_parent(path, err); /* the job dir itself */
+    if (rc == 0) rc = partplan_write(&job->plan, path, err);
+    source_list_free(&files);
     return rc;
 }
 
-static int only_whitespace(const char *s, size_t n) {
+/* Hands the merged partition's lines to the writer thread without copying them. */
+static int run_merge_one(struct job *job, struct outq *q, size_t p, zest_error *err) {
+    struct part_slot *slot = &job->slots[p];
+    struct buf *b = outq_acquire(q);
+    const struct buf tmp = *b;
+    *b = slot->out;
+    slot->out = tmp;
+    zest_run_summary *s = job->sum;
+    s->rows_read += slot->rows_read;
+    s->rows_written += slot->rows_out;
+    s->bytes_read += slot->bytes_read;
+    s->bytes_written += slot->bytes_out;
+    return outq_submit(q, err);
+}
+
+/* The error that ended the run: the lowest partition that failed on its own (the others
+ * were only cancelled because of it). */
+static int run_first_error(struct job *job, zest_error *err) {
+    for (size_t p = 0; p < job->plan.count; p++) {
+        const struct part_slot *slot = &job->slots[p];
+        if (slot->done && slot->status && slot->status != ZEST_E_CANCELLED) {
+            if (err) *err = slot->err;
+            return slot->status;
+        }
+    }
+    return err_set(err, ZEST_E_CANCELLED, "run cancelled");
+}
+
+/* Merges partitions in order as they complete; stops at the first failed one. */
+static int run_merge(struct job *job, struct outq *q, zest_error *err) {
+    for (size_t p = 0; p < job->plan.count; p++) {
+        pthread_mutex_lock(&job->mu);
+        while (!job->slots[p].done) pthread_cond_wait(&job->cv, &job->mu);
+        pthread_mutex_unlock(&job->mu);
+        if (job->slots[p].status) return ZEST_E_CANCELLED;
+        const int rc = run_merge_one(job, q, p, err);
+        if (rc) return rc;
+        pthread_mutex_lock(&job->mu);
+        job->merged = p + 1;
+        pthread_cond_broadcast(&job->cv);
+        pthread_mutex_unlock(&job->mu);
+    }
+    return 0;
+}
+
+static void run_stop(struct job *job) {
+    pthread_mutex_lock(&job->mu);
+    atomic_store(&job->stop, true);
+    pthread_cond_broadcast(&job->cv);
+    pthread_mutex_unlock(&job->mu);
+}
+
+static int run_workers_start(struct job *job, struct worker *w, size_t n, zest_error *err) {
+    for (size_t i = 0; i < n; i++) {
+        ZEST_TRY(worker_init(&w[i], job, (int)i, err));
+        if (pthread_create(&w[i].thread, NULL, worker_main, &w[i]) != 0)
+            return err_set(err, ZEST_E_INTERNAL, "cannot start worker thread %zu", i);
+        w[i].started = true;
+    }
+    return 0;
+}
+
+static void run_workers_join(struct worker *w, size_t n) {
     for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') return 0;
-    return 1;
+        if (w[i].started) pthread_join(w[i].thread, NULL);
 }
 
-static int report_bad(struct run *r, const char *path, int64_t line_no, int64_t offset,
-                      const struct jsonl_bad *bad) {
-    zest_run_summary *s = r->sum;
-    zest_bad_record rec;
-    snprintf(rec.path, sizeof rec.path, "%s", path);
-    rec.line = line_no;
-    rec.offset = offset + bad->column;
-    snprintf(rec.reason, sizeof rec.reason, "%s", bad->reason);
-    s->bad_records++;
-    if (s->bad_records_kept < ZEST_BAD_RECORDS_KEPT) s->bad[s->bad_records_kept++] = rec;
-    if (r->opts && r->opts->on_bad_record) r->opts->on_bad_record(&rec, r->opts->user);
-    runev_bad_record(&r->ev, &rec);
-    if (r->cfg->bad_record_policy != CFG_BAD_FAIL) return 0;
-    return err_set_at(r->err, ZEST_E_BADRECORDS, path, line_no, rec.offset,
-                      "malformed record (bad_record_policy: fail): %s", bad->reason);
-}
-
-/* An over-long line, already skipped by the reader, is a malformed record like any other. */
-static int report_long_line(struct run *r, const char *path) {
-    struct jsonl_bad bad = {.column = 0};
-    snprintf(bad.reason, sizeof bad.reason, "line longer than max_line_size_mb (%lld bytes)",
-             (long long)r->cfg->max_line_bytes);
-    const int64_t line = r->err ? r->err->line : 0, offset = r->err ? r->err->offset : 0;
-    if (r->err) zest_error_clear(r->err);
-    return report_bad(r, path, line, offset, &bad);
-}
-
-static int run_file(struct run *r, const char *path) {
-    struct linereader *lr = NULL;
-    const char *line;
-    size_t len;
-    int64_t line_no, offset;
-    int rc = linereader_open(path, (size_t)r->cfg->max_line_bytes, 0, -1, &lr, r->err);
-    if (rc == 0) linereader_set_skip_long(lr, r->cfg->bad_record_policy == CFG_BAD_SKIP);
-    while (rc == 0) {
-        rc = linereader_next(lr, &line, &len, &line_no, &offset, r->err);
-        if (rc == ZEST_E_LIMIT && r->cfg->bad_record_policy == CFG_BAD_SKIP) {
-            rc = report_long_line(r, path);
-            continue;
-        }
-        if (rc != 1) break;
-        rc = 0;
-        r->sum->bytes_read += (int64_t)len + 1;
-        atomic_fetch_add_explicit(&r->ev.counters.bytes_read, (int64_t)len + 1,
-                                  memory_order_relaxed);
-        if (only_whitespace(line, len)) continue;
-        struct jsonl_bad bad;
-        const int got = jsonl_parse_record(&r->reader, line, len, &bad);
-        if (got == 1) {
-            rc = report_bad(r, path, line_no, offset, &bad);
-        } else if (got < 0) {
-            rc = err_set_at(r->err, got, path, line_no, offset, "%s", zest_strerror(got));
-        } else {
-            r->sum->rows_read++;
-            atomic_fetch_add_explicit(&r->ev.counters.rows_read, 1, memory_order_relaxed);
-            if (r->reader.rows >= r->batch_rows || jsonl_reader_bytes(&r->reader) >= RUN_BATCH_BYTES)
-                rc = flush_batch(r);
+/* Sums each op's counters over the workers into the summary. */
+static void run_summary_ops(zest_run_summary *s, const struct worker *w, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < w[i].pipe.n_ops && k < s->n_ops; k++) {
+            const struct pipe_op *op = &w[i].pipe.ops[k];
+            snprintf(s->ops[k].name, sizeof s->ops[k].name, "%s", op->desc->info.name);
+            s->ops[k].rows_in += op->rows_in;
+            s->ops[k].rows_out += op->rows_out;
+            s->ops[k].seconds += op->seconds;
         }
     }
-    linereader_close(lr);
-    return rc;
 }
 
-static void log_committed(struct run *r, const char *path) {
+static void run_log_committed(struct job *job, const char *path) {
     char msg[1200];
     snprintf(msg, sizeof msg, "export committed: %s", path);
     struct evlog_event e = evlog_event_init(EVT_INFO);
     e.message = msg;
-    evlog_emit(r->ev.log, &e);
+    evlog_emit(job->ev.log, &e);
 }
 
-static int run_all(struct run *r, const struct jobpaths *jp) {
-    struct source_list files = {0};
-    struct fingerprint fp;
-    int rc = source_list(jp->dataset_path, &files, r->err);
-    if (rc == 0) rc = fingerprint_compute(&files, &fp, r->err);
-    if (rc == 0) {
-        runev_processing_start(&r->ev, r->cfg, jp->work_dir, jp->export_path, &fp);
-        runev_ops_start(&r->ev, &r->pipe);
-    }
-    if (rc == 0) rc = jobpaths_make_parent(jp->export_path, r->err);
-    if (rc == 0) rc = sink_open(jp->export_path, &r->sink, r->err);
-    if (rc == 0) rc = outq_start(&r->outq, r->sink, r->err);
-    for (size_t i = 0; rc == 0 && i < files.count; i++) rc = run_file(r, files.files[i].path);
-    if (rc == 0) rc = flush_batch(r);
-    const int wrc = outq_finish(&r->outq, rc ? NULL : r->err);
+/* Workers run partitions while this thread merges them into the export. */
+static int run_partitions(struct job *job, const struct jobpaths *jp, zest_error *err) {
+    const size_t n = run_np(job->cfg) < job->plan.count ? run_np(job->cfg) : job->plan.count;
+    struct worker *w = calloc(n ? n : 1, sizeof *w);
+    struct sink *sink = NULL;
+    struct outq q = {0};
+    int rc = w ? 0 : err_set(err, ZEST_E_NOMEM, "out of memory");
+    job->window = n ? n : 1; /* no partition starts more than n ahead of the merge */
+    job->outq = &q;
+    if (rc == 0) rc = jobpaths_make_parent(jp->export_path, err);
+    if (rc == 0) rc = sink_open(jp->export_path, &sink, err);
+    if (rc == 0) rc = outq_start(&q, sink, err);
+    if (rc == 0) rc = run_workers_start(job, w, n, err);
+    if (rc == 0) rc = run_merge(job, &q, err);
+    if (rc) run_stop(job);
+    run_workers_join(w, n);
+    if (rc == ZEST_E_CANCELLED) rc = run_first_error(job, err);
+    const int wrc = outq_finish(&q, rc ? NULL : err);
     if (rc == 0) rc = wrc;
     if (rc == 0) {
-        rc = sink_commit(r->sink, NULL, r->err);
-        r->sink = NULL;
-        if (rc == 0) log_committed(r, jp->export_path);
+        rc = sink_commit(sink, NULL, err);
+        sink = NULL;
+        if (rc == 0) run_log_committed(job, jp->export_path);
     }
-    sink_abort(r->sink);
-    r->sink = NULL;
-    source_list_free(&files);
+    sink_abort(sink);
+    run_summary_ops(job->sum, w, n);
+    for (size_t i = 0; i < n && w; i++) worker_destroy(&w[i]);
+    free(w);
     return rc;
 }
 
 /* The end of the run in the event log; a failure to write the log fails a run that had
  * otherwise succeeded (its record of what happened would be incomplete). */
-static int run_log_end(struct run *r, int rc) {
-    if (rc == 0 || r->pipe.failed_op < 0) runev_ops_complete(&r->ev, &r->pipe);
-    if (rc) runev_op_error(&r->ev, &r->pipe, r->err);
-    runev_processing_end(&r->ev, rc, r->sum, r->err);
+static int run_log_end(struct job *job, int rc, zest_error *err) {
+    runev_processing_end(&job->ev, rc, job->sum, err);
     zest_error lerr;
     zest_error_clear(&lerr);
-    const int lrc = runev_close(&r->ev, &lerr);
-    if (rc == 0 && lrc != 0 && r->err) *r->err = lerr;
+    const int lrc = runev_close(&job->ev, &lerr);
+    if (rc == 0 && lrc != 0 && err) *err = lerr;
     return rc ? rc : lrc;
+}
+
+static int run_job(struct job *job, const struct jobpaths *jp, zest_error *err) {
+    int rc = faults_parse(getenv("ZEST_FAULTS"), &job->faults, err);
+    if (rc == 0) rc = run_plan(job, jp, err);
+    if (rc == 0) {
+        runev_processing_start(&job->ev, job->cfg, jp->work_dir, jp->export_path, &job->plan.fp);
+        runev_plan(&job->ev, &job->plan);
+        job->slots = calloc(job->plan.count ? job->plan.count : 1, sizeof *job->slots);
+        if (!job->slots) rc = err_set(err, ZEST_E_NOMEM, "out of memory");
+        for (size_t p = 0; rc == 0 && p < job->plan.count; p++) buf_init(&job->slots[p].out, 0);
+    }
+    if (rc == 0) rc = run_partitions(job, jp, err);
+    return rc;
 }
 
 static zest_run_summary *summary_new(const struct zest_config *cfg) {
@@ -220,54 +204,49 @@ static zest_run_summary *summary_new(const struct zest_config *cfg) {
         return NULL;
     }
     s->n_ops = cfg->n_ops;
+    for (size_t i = 0; i < cfg->n_ops; i++)
+        snprintf(s->ops[i].name, sizeof s->ops[i].name, "%s", cfg->ops[i].desc->info.name);
     return s;
 }
 
-static void summary_ops(zest_run_summary *s, const struct pipeline *p) {
-    for (size_t i = 0; i < p->n_ops && i < s->n_ops; i++) {
-        snprintf(s->ops[i].name, sizeof s->ops[i].name, "%s", p->ops[i].desc->info.name);
-        s->ops[i].rows_in = p->ops[i].rows_in;
-        s->ops[i].rows_out = p->ops[i].rows_out;
-        s->ops[i].seconds = p->ops[i].seconds;
-    }
+static void job_free(struct job *job) {
+    for (size_t p = 0; job->slots && p < job->plan.count; p++) buf_free(&job->slots[p].out);
+    free(job->slots);
+    partplan_free(&job->plan);
+    pthread_mutex_destroy(&job->mu);
+    pthread_cond_destroy(&job->cv);
 }
 
 int zest_run(const zest_config *cfg, const zest_run_options *opts, zest_run_summary **out,
              zest_error *err) {
     const double t0 = now_seconds();
     struct jobpaths jp;
-    struct run r = {.cfg = cfg, .opts = opts, .err = err, .pipe = {.failed_op = -1}};
+    struct job job = {.cfg = cfg, .opts = opts};
     int rc;
     if (out) *out = NULL;
-    if (!(r.sum = summary_new(cfg))) return err_set(err, ZEST_E_NOMEM, "out of memory");
-    r.text_key = cfg->n_text_keys ? cfg->text_keys[0] : "text";
-    r.batch_rows = cfg->arrow_batch_size > 0 ? cfg->arrow_batch_size : 1000;
-    arena_init(&r.arena, 1 << 20);
-    jsonl_reader_init(&r.reader, r.text_key, false, &r.arena);
-    /* With no op to read the text, it passes through as JSON text, never unescaped. */
-    r.reader.text_raw = cfg->n_ops == 0;
+    if (!(job.sum = summary_new(cfg))) return err_set(err, ZEST_E_NOMEM, "out of memory");
+    job.text_key = cfg->n_text_keys ? cfg->text_keys[0] : "text";
+    job.batch_rows = cfg->arrow_batch_size > 0 ? cfg->arrow_batch_size : 1000;
+    pthread_mutex_init(&job.mu, NULL);
+    pthread_cond_init(&job.cv, NULL);
     rc = jobpaths_resolve(cfg, &jp, err);
     if (rc == 0) {
-        snprintf(r.sum->export_path, sizeof r.sum->export_path, "%s", jp.export_path);
-        snprintf(r.sum->job_id, sizeof r.sum->job_id, "%s", jp.job_id);
-        snprintf(r.sum->job_dir, sizeof r.sum->job_dir, "%s", jp.work_dir);
-        rc = runev_open(&r.ev, cfg, jp.work_dir, jp.job_id, err);
+        snprintf(job.sum->export_path, sizeof job.sum->export_path, "%s", jp.export_path);
+        snprintf(job.sum->job_id, sizeof job.sum->job_id, "%s", jp.job_id);
+        snprintf(job.sum->job_dir, sizeof job.sum->job_dir, "%s", jp.work_dir);
+        rc = runev_open(&job.ev, cfg, jp.work_dir, jp.job_id, err);
+        if (rc == 0) {
+            rc = run_job(&job, &jp, err);
+            job.sum->seconds = now_seconds() - t0;
+            rc = run_log_end(&job, rc, err);
+        }
     }
-    const bool logging = rc == 0;
-    if (rc == 0) rc = faults_parse(getenv("ZEST_FAULTS"), &r.faults, err);
-    if (rc == 0) rc = pipeline_init(&r.pipe, cfg, err);
-    r.pipe.faults = &r.faults;
-    if (rc == 0) rc = run_all(&r, &jp);
-    summary_ops(r.sum, &r.pipe);
-    r.sum->seconds = now_seconds() - t0;
-    if (logging) rc = run_log_end(&r, rc);
-    pipeline_destroy(&r.pipe);
-    jsonl_reader_destroy(&r.reader);
-    arena_destroy(&r.arena);
+    job.sum->seconds = now_seconds() - t0;
+    job_free(&job);
     if (out)
-        *out = r.sum;
+        *out = job.sum;
     else
-        zest_run_summary_destroy(r.sum);
+        zest_run_summary_destroy(job.sum);
     return rc;
 }
 

@@ -93,56 +93,128 @@ void runev_processing_start(struct runevents *ev, const struct zest_config *cfg,
     buf_free(&b);
 }
 
-void runev_ops_start(struct runevents *ev, const struct pipeline *p) {
+void runev_plan(struct runevents *ev, const struct partplan *plan) {
+    char msg[700];
+    snprintf(msg, sizeof msg, "partition plan: %zu partition%s; %s", plan->count,
+             plan->count == 1 ? "" : "s", plan->decision);
+    struct buf b;
+    struct json_obj o;
+    buf_init(&b, 0);
+    json_obj_begin(&o, &b);
+    json_obj_int(&o, "partitions", (int64_t)plan->count);
+    json_obj_int(&o, "rows_per_partition", plan->chosen_rows);
+    json_obj_int(&o, "bytes_per_partition", plan->chosen_bytes);
+    json_obj_str(&o, "decision", plan->decision);
+    struct evlog_event e = evlog_event_init(EVT_INFO);
+    e.message = msg;
+    runev_emit(ev, &e, json_obj_end(&o) ? NULL : &b);
+    buf_free(&b);
+}
+
+void runev_partition_start(struct runevents *ev, const struct partplan_part *part, int worker) {
+    struct buf b;
+    struct json_obj o;
+    buf_init(&b, 0);
+    json_obj_begin(&o, &b);
+    json_obj_str(&o, "source", part->origin);
+    json_obj_int(&o, "start", part->start);
+    json_obj_int(&o, "end", part->end);
+    json_obj_int(&o, "first_line", part->origin_line);
+    json_obj_int(&o, "lines", part->lines);
+    struct evlog_event e = evlog_event_init(EVT_PARTITION_START);
+    e.message = "partition started";
+    e.partition_id = part->id;
+    e.worker = worker;
+    e.attempt = 1;
+    runev_emit(ev, &e, json_obj_end(&o) ? NULL : &b);
+    buf_free(&b);
+}
+
+void runev_partition_ops_start(struct runevents *ev, const struct pipeline *p, int64_t part,
+                               int worker) {
     for (size_t i = 0; i < p->n_ops; i++) {
         struct evlog_event e = evlog_event_init(EVT_OPERATION_START);
         e.message = "operation started";
         e.operation_name = p->ops[i].desc->info.name;
         e.operation_idx = (int)i;
+        e.partition_id = part;
+        e.worker = worker;
         evlog_emit(ev->log, &e);
     }
 }
 
 static double runev_rate(double n, double s) { return s > 0 ? n / s : 0; }
 
-void runev_ops_complete(struct runevents *ev, const struct pipeline *p) {
-    for (size_t i = 0; i < p->n_ops; i++) {
-        const struct pipe_op *op = &p->ops[i];
-        struct buf m, perf;
-        struct json_obj o;
-        buf_init(&m, 0);
-        buf_init(&perf, 0);
-        json_obj_begin(&o, &m);
-        json_obj_int(&o, "rows_in", op->rows_in);
-        json_obj_int(&o, "rows_out", op->rows_out);
-        json_obj_int(&o, "bytes_in", op->bytes_in);
-        json_obj_int(&o, "bytes_out", op->bytes_out);
-        const int mrc = json_obj_end(&o);
-        json_obj_begin(&o, &perf);
-        json_obj_double(&o, "rows_per_s", runev_rate((double)op->rows_in, op->seconds));
-        json_obj_double(&o, "mb_per_s", runev_rate((double)op->bytes_in / 1e6, op->seconds));
-        json_obj_double(&o, "selectivity",
-                        op->rows_in ? (double)op->rows_out / (double)op->rows_in : 1.0);
-        const int prc = json_obj_end(&o) || buf_putc(&perf, '\0');
-        struct evlog_event e = evlog_event_init(EVT_OPERATION_COMPLETE);
-        e.message = "operation completed";
-        e.operation_name = op->desc->info.name;
-        e.operation_idx = (int)i;
-        e.duration = op->seconds;
-        if (!prc) e.performance_metrics = perf.data;
-        runev_emit(ev, &e, mrc ? NULL : &m);
-        buf_free(&m);
-        buf_free(&perf);
-    }
+/* One op's counts over a partition (now minus before). */
+static void runev_op_complete(struct runevents *ev, const struct pipe_op *now,
+                              const struct pipe_op *before, int idx, int64_t part, int worker) {
+    const int64_t rows_in = now->rows_in - before->rows_in, rows_out = now->rows_out - before->rows_out;
+    const int64_t bytes_in = now->bytes_in - before->bytes_in;
+    const double secs = now->seconds - before->seconds;
+    struct buf m, perf;
+    struct json_obj o;
+    buf_init(&m, 0);
+    buf_init(&perf, 0);
+    json_obj_begin(&o, &m);
+    json_obj_int(&o, "rows_in", rows_in);
+    json_obj_int(&o, "rows_out", rows_out);
+    json_obj_int(&o, "bytes_in", bytes_in);
+    json_obj_int(&o, "bytes_out", now->bytes_out - before->bytes_out);
+    const int mrc = json_obj_end(&o);
+    json_obj_begin(&o, &perf);
+    json_obj_double(&o, "rows_per_s", runev_rate((double)rows_in, secs));
+    json_obj_double(&o, "mb_per_s", runev_rate((double)bytes_in / 1e6, secs));
+    json_obj_double(&o, "selectivity", rows_in ? (double)rows_out / (double)rows_in : 1.0);
+    const int prc = json_obj_end(&o) || buf_putc(&perf, '\0');
+    struct evlog_event e = evlog_event_init(EVT_OPERATION_COMPLETE);
+    e.message = "operation completed";
+    e.operation_name = now->desc->info.name;
+    e.operation_idx = idx;
+    e.partition_id = part;
+    e.worker = worker;
+    e.duration = secs;
+    if (!prc) e.performance_metrics = perf.data;
+    runev_emit(ev, &e, mrc ? NULL : &m);
+    buf_free(&m);
+    buf_free(&perf);
 }
 
-void runev_op_error(struct runevents *ev, const struct pipeline *p, const zest_error *err) {
+void runev_partition_ops_complete(struct runevents *ev, const struct pipeline *p,
+                                  const struct pipe_op *before, int64_t part, int worker) {
+    for (size_t i = 0; i < p->n_ops; i++)
+        runev_op_complete(ev, &p->ops[i], &before[i], (int)i, part, worker);
+}
+
+void runev_partition_op_error(struct runevents *ev, const struct pipeline *p, int64_t part,
+                              int worker, const zest_error *err) {
     if (p->failed_op < 0) return;
     struct evlog_event e = evlog_event_init(EVT_OPERATION_ERROR);
     e.message = "operation failed";
     e.operation_name = p->ops[p->failed_op].desc->info.name;
     e.operation_idx = p->failed_op;
+    e.partition_id = part;
+    e.worker = worker;
     e.error_message = err ? err->msg : NULL;
+    evlog_emit(ev->log, &e);
+}
+
+void runev_partition_end(struct runevents *ev, int64_t part, int worker, int status,
+                         int64_t rows_in, int64_t rows_out, double seconds,
+                         const zest_error *err) {
+    char meta[128];
+    snprintf(meta, sizeof meta, "{\"rows_in\":%lld,\"rows_out\":%lld}", (long long)rows_in,
+             (long long)rows_out);
+    struct evlog_event e =
+        evlog_event_init(status ? EVT_PARTITION_ERROR : EVT_PARTITION_COMPLETE);
+    e.message = status == ZEST_E_CANCELLED ? "partition cancelled (another one failed)"
+                : status                    ? "partition failed"
+                                            : "partition completed";
+    e.partition_id = part;
+    e.worker = worker;
+    e.attempt = 1;
+    e.duration = seconds;
+    e.metadata = meta;
+    if (status) e.error_message = err && err->msg[0] ? err->msg : zest_strerror(status);
     evlog_emit(ev->log, &e);
 }
 

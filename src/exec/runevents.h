@@ -12,11 +12,13 @@
 #include "../config/config.h"
 #include "../events/evlog.h"
 #include "fingerprint.h"
+#include "partplan.h"
 #include "pipeline.h"
 #include "resmon.h"
 
 /* Malformed-record warnings: the first RUNEV_BAD_BURST go out one by one, then at most one
- * per second, each carrying how many were suppressed since the last. */
+ * per second, each carrying how many were suppressed since the last (runev_bad_record is not
+ * thread-safe: callers serialise it). */
 #define RUNEV_BAD_BURST 100
 
 struct runevents {
@@ -34,9 +36,21 @@ int runev_open(struct runevents *ev, const struct zest_config *cfg, const char *
 void runev_processing_start(struct runevents *ev, const struct zest_config *cfg,
                             const char *job_dir, const char *export_path,
                             const struct fingerprint *fp);
-void runev_ops_start(struct runevents *ev, const struct pipeline *p);
-void runev_ops_complete(struct runevents *ev, const struct pipeline *p);
-void runev_op_error(struct runevents *ev, const struct pipeline *p, const zest_error *err);
+/* The partition plan: how many, and why that size (an info event). */
+void runev_plan(struct runevents *ev, const struct partplan *plan);
+/* A partition's life on worker `worker`: start; its ops' start; their completion with the
+ * counts since `before` (the op counters when the partition began); an op's error; the end
+ * (partition_complete, or partition_error with the status). Thread-safe. */
+void runev_partition_start(struct runevents *ev, const struct partplan_part *part, int worker);
+void runev_partition_ops_start(struct runevents *ev, const struct pipeline *p, int64_t part,
+                               int worker);
+void runev_partition_ops_complete(struct runevents *ev, const struct pipeline *p,
+                                  const struct pipe_op *before, int64_t part, int worker);
+void runev_partition_op_error(struct runevents *ev, const struct pipeline *p, int64_t part,
+                              int worker, const zest_error *err);
+void runev_partition_end(struct runevents *ev, int64_t part, int worker, int status,
+                         int64_t rows_in, int64_t rows_out, double seconds,
+                         const zest_error *err);
 void runev_bad_record(struct runevents *ev, const zest_bad_record *bad);
 /* processing_complete (status 0) or processing_error, with the run's totals. */
 void runev_processing_end(struct runevents *ev, int status, const zest_run_summary *sum,

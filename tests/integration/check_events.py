@@ -6,7 +6,8 @@ usage: check_events.py JOB_DIR CHECK [ARGS...]
                            ids are 1..n in file order, no null field is written
   has TYPE [N]             at least N (default 1) events of TYPE
   none TYPE                no event of TYPE
-  op-complete NAME IN OUT  operation_complete of NAME has rows_in IN and rows_out OUT
+  op-complete NAME IN OUT  operation_complete of NAME, one per partition, sums to rows_in IN
+                           and rows_out OUT
   bad-accounting N         N malformed records are all accounted for: at least the first 100
                            as warnings with file/line/offset, the rest counted as suppressed
   levels-at-least LEVEL    no event below LEVEL
@@ -90,9 +91,10 @@ def main():
         assert not of(args[0]), f"unexpected {args[0]}: {of(args[0])[0]}"
     elif check == "op-complete":
         m = [e for e in of("operation_complete") if e["operation_name"] == args[0]]
-        assert len(m) == 1, m
-        assert m[0]["metadata"]["rows_in"] == int(args[1]), m
-        assert m[0]["metadata"]["rows_out"] == int(args[2]), m
+        parts = {e["partition_id"] for e in m}
+        assert m and len(parts) == len(m), m  # one per partition
+        assert sum(e["metadata"]["rows_in"] for e in m) == int(args[1]), m
+        assert sum(e["metadata"]["rows_out"] for e in m) == int(args[2]), m
     elif check == "bad-accounting":
         w = [e for e in of("warning") if "line" in e.get("metadata", {})]
         for e in w:

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* worker.c - a worker thread running whole partitions (see worker.h). */
+#include "worker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/err.h"
+#include "../io/source.h"
+
+/* A batch also ends when its buffered bytes pass this, so huge records stay bounded. */
+#define WORKER_BATCH_BYTES (64u << 20)
+/* The head partition hands its output to the writer in pieces of at least this much. */
+#define WORKER_STREAM_BYTES ((size_t)1 << 20)
+
+static double worker_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int worker_init(struct worker *w, struct job *job, int index, zest_error *err) {
+    memset(w, 0, sizeof *w);
+    w->job = job;
+    w->index = index;
+    arena_init(&w->arena, 1 << 20);
+    jsonl_reader_init(&w->reader, job->text_key, false, &w->arena);
+    /* With no op to read the text, it passes through as JSON text, never unescaped. */
+    w->reader.text_raw = job->cfg->n_ops == 0;
+    ZEST_TRY(pipeline_init(&w->pipe, job->cfg, err));
+    w->pipe.faults = &job->faults;
+    w->before = calloc(job->cfg->n_ops ? job->cfg->n_ops : 1, sizeof *w->before);
+    return w->before ? 0 : err_set(err, ZEST_E_NOMEM, "out of memory");
+}
+
+void worker_destroy(struct worker *w) {
+    if (!w) return;
+    pipeline_destroy(&w->pipe);
+    jsonl_reader_destroy(&w->reader);
+    arena_destroy(&w->arena);
+    free(w->before);
+    w->before = NULL;
+}
+
+static int worker_write(struct worker *w, struct part_slot *slot, zest_error *err) {
+    const struct pipeline *p = &w->pipe;
+    const struct jsonl_write_spec spec = {
+        .b = &p->cur,
+        .perm = p->perm,
+        .stats_col = p->stats_col,
+        .keep_stats = w->job->cfg->keep_stats_in_res_ds,
+        .n_stats = p->stats.n,
+        .stats_names = p->stats.names,
+        .stats_cols = p->stats.cols,
+    };
+    const size_t before = slot->out.len;
+    const int rc = jsonl_write_batch(&spec, &slot->out);
+    if (rc) return err_set(err, rc, "formatting output: %s", zest_strerror(rc));
+    const int64_t bytes = (int64_t)(slot->out.len - before);
+    slot->rows_out += p->cur.length;
+    slot->bytes_out += bytes;
+    atomic_fetch_add_explicit(&w->job->ev.counters.rows_written, p->cur.length,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&w->job->ev.counters.bytes_written, bytes, memory_order_relaxed);
+    return 0;
+}
+
+/* Partition p is next in export order: its lines go to the writer now. Only this worker
+ * writes while p is the head (the merger waits for p to finish), so the order holds. */
+static int worker_stream(struct worker *w, size_t p, struct part_slot *slot, zest_error *err) {
+    struct job *job = w->job;
+    if (slot->out.len < WORKER_STREAM_BYTES) return 0;
+    pthread_mutex_lock(&job->mu);
+    const bool head = job->merged == p;
+    pthread_mutex_unlock(&job->mu);
+    if (!head) return 0;
+    struct buf *b = outq_acquire(job->outq);
+    const struct buf tmp = *b;
+    *b = slot->out;
+    slot->out = tmp;
+    return outq_submit(job->outq, err);
+}
+
+static void worker_log_batch(struct worker *w, int64_t part, int64_t rows_in) {
+    char msg[200];
+    snprintf(msg, sizeof msg, "partition %lld batch %lld: %lld rows in, %lld out",
+             (long long)part, (long long)w->batches, (long long)rows_in,
+             (long long)w->pipe.cur.length);
+    struct evlog_event e = evlog_event_init(EVT_DEBUG);
+    e.message = msg;
+    e.partition_id = part;
+    e.worker = w->index;
+    evlog_emit(w->job->ev.log, &e);
+}
+
+static int worker_flush(struct worker *w, struct part_slot *slot, int64_t part, zest_error *err) {
+    struct batch b;
+    const uint16_t *const *perm = NULL;
+    int rc = jsonl_reader_finish(&w->reader, &b, &perm);
+    if (rc == 0 && b.length > 0) {
+        rc = pipeline_run_batch(&w->pipe, &b, perm, w->job->text_key, &w->arena, err);
+        if (rc == 0) rc = worker_write(w, slot, err);
+        if (rc == 0) rc = worker_stream(w, (size_t)part, slot, err);
+        w->batches++;
+        if (rc == 0) worker_log_batch(w, part, b.length);
+    }
+    jsonl_reader_reset(&w->reader);
+    arena_reset(&w->arena);
+    return rc;
+}
+
+static int only_whitespace(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') return 0;
+    return 1;
+}
+
+/* A malformed record: counted, reported (one at a time: the report and its rate limit are
+ * shared), and fatal under bad_record_policy: fail. */
+static int worker_bad(struct worker *w, struct part_slot *slot, const char *path, int64_t line,
+                      int64_t offset, const char *reason, zest_error *err) {
+    struct job *job = w->job;
+    zest_bad_record rec;
+    snprintf(rec.path, sizeof rec.path, "%s", path);
+    rec.line = line;
+    rec.offset = offset;
+    snprintf(rec.reason, sizeof rec.reason, "%s", reason);
+    slot->bad++;
+    pthread_mutex_lock(&job->mu);
+    zest_run_summary *s = job->sum;
+    s->bad_records++;
+    if (s->bad_records_kept < ZEST_BAD_RECORDS_KEPT) s->bad[s->bad_records_kept++] = rec;
+    if (job->opts && job->opts->on_bad_record) job->opts->on_bad_record(&rec, job->opts->user);
+    runev_bad_record(&job->ev, &rec);
+    pthread_mutex_unlock(&job->mu);
+    if (job->cfg->bad_record_policy != CFG_BAD_FAIL) return 0;
+    return err_set_at(err, ZEST_E_BADRECORDS, path, line, offset,
+                      "malformed record (bad_record_policy: fail): %s", reason);
+}
+
+/* Line numbers in the partition's source, mapped to the input file the lines came from. */
+static int64_t origin_line(const struct partplan_part *part, int64_t line_no) {
+    return part->origin_line + (line_no - part->first_line);
+}
+
+static int worker_line(struct worker *w, struct part_slot *slot, const struct partplan_part *part,
+                       const char *line, size_t len, int64_t line_no, int64_t offset,
+                       zest_error *err) {
+    slot->bytes_read += (int64_t)len + 1;
+    atomic_fetch_add_explicit(&w->job->ev.counters.bytes_read, (int64_t)len + 1,
+                              memory_order_relaxed);
+    if (only_whitespace(line, len)) return 0;
+    struct jsonl_bad bad;
+    const int got = jsonl_parse_record(&w->reader, line, len, &bad);
+    const bool same_file = part->source == part->origin || !strcmp(part->source, part->origin);
+    if (got == 1)
+        return worker_bad(w, slot, part->origin, origin_line(part, line_no),
+                          same_file ? offset + bad.column : -1, bad.reason, err);
+    if (got < 0)
+        return err_set_at(err, got, part->origin, origin_line(part, line_no), offset, "%s",
+                          zest_strerror(got));
+    slot->rows_read++;
+    atomic_fetch_add_explicit(&w->job->ev.counters.rows_read, 1, memory_order_relaxed);
+    if (w->reader.rows >= w->job->batch_rows || jsonl_reader_bytes(&w->reader) >= WORKER_BATCH_BYTES)
+        return worker_flush(w, slot, part->id, err);
+    return 0;
+}
+
+static int worker_read(struct worker *w, struct part_slot *slot, const struct partplan_part *part,
+                       zest_error *err) {
+    const struct zest_config *cfg = w->job->cfg;
+    struct linereader *lr = NULL;
+    const char *line;
+    size_t len;
+    int64_t line_no, offset;
+    int rc = linereader_open(part->source, (size_t)cfg->max_line_bytes, part->start, part->end,
+                             &lr, err);
+    if (rc == 0) {
+        linereader_set_first_line(lr, part->first_line);
+        linereader_set_skip_long(lr, cfg->bad_record_policy == CFG_BAD_SKIP);
+    }
+    while (rc == 0 && !atomic_load_explicit(&w->job->stop, memory_order_relaxed)) {
+        rc = linereader_next(lr, &line, &len, &line_no, &offset, err);
+        if (rc == ZEST_E_LIMIT && cfg->bad_record_policy == CFG_BAD_SKIP) {
+            char reason[128];
+            snprintf(reason, sizeof reason, "line longer than max_line_size_mb (%lld bytes)",
+                     (long long)cfg->max_line_bytes);
+            const int64_t l = err ? err->line : 0, o = err ? err->offset : -1;
+            rc = worker_bad(w, slot, part->origin, origin_line(part, l), o, reason, err);
+            continue;
+        }
+        if (rc != 1) break;
+        rc = worker_line(w, slot, part, line, len, line_no, offset, err);
+    }
+    if (rc == 0 && atomic_load(&w->job->stop)) rc = ZEST_E_CANCELLED;
+    if (rc == 0) rc = worker_flush(w, slot, part->id, err);
+    linereader_close(lr);
+    return rc;
+}
+
+static void worker_snapshot(struct worker *w) {
+    memcpy(w->before, w->pipe.ops, w->pipe.n_ops * sizeof *w->before);
+}
+
+static void worker_partition(struct worker *w, size_t p) {
+    struct job *job = w->job;
+    const struct partplan_part *part = &job->plan.parts[p];
+    struct part_slot *slot = &job->slots[p];
+    const double t0 = worker_now();
+    runev_partition_start(&job->ev, part, w->index);
+    w->pipe.partition = part->id; /* what injected faults match */
+    worker_snapshot(w);
+    runev_partition_ops_start(&job->ev, &w->pipe, part->id, w->index);
+    jsonl_reader_reset(&w->reader);
+    arena_reset(&w->arena);
+    slot->status = worker_read(w, slot, part, &slot->err);
+    if (slot->status == 0 || w->pipe.failed_op < 0)
+        runev_partition_ops_complete(&job->ev, &w->pipe, w->before, part->id, w->index);
+    if (slot->status && slot->status != ZEST_E_CANCELLED)
+        runev_partition_op_error(&job->ev, &w->pipe, part->id, w->index, &slot->err);
+    runev_partition_end(&job->ev, part->id, w->index, slot->status, slot->rows_read,
+                        slot->rows_out, worker_now() - t0, &slot->err);
+    if (slot->status && slot->status != ZEST_E_CANCELLED) atomic_store(&job->stop, true);
+}
+
+/* The next partition to run, or SIZE_MAX when there is none (or the job stops). */
+static size_t worker_take(struct job *job) {
+    size_t p = SIZE_MAX;
+    pthread_mutex_lock(&job->mu);
+    while (!atomic_load(&job->stop) && job->next < job->plan.count &&
+           job->next >= job->merged + job->window)
+        pthread_cond_wait(&job->cv, &job->mu);
+    if (!atomic_load(&job->stop) && job->next < job->plan.count) p = job->next++;
+    pthread_mutex_unlock(&job->mu);
+    return p;
+}
+
+void *worker_main(void *arg) {
+    struct worker *w = arg;
+    struct job *job = w->job;
+    size_t p;
+    while ((p = worker_take(job)) != SIZE_MAX) {
+        worker_partition(w, p);
+        pthread_mutex_lock(&job->mu);
+        job->slots[p].done = true;
+        pthread_cond_broadcast(&job->cv);
+        pthread_mutex_unlock(&job->mu);
+    }
+    return NULL;
+}

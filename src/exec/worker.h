@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * worker.h - one worker of a run and the job they share. A worker owns its arena, record
+ * reader and pipeline (its own op instances) and runs whole partitions: lines of the
+ * partition's byte range -> records -> batches -> ops -> JSONL, into the partition's slot.
+ * The job hands partitions out in order, at most `window` ahead of the merge, so memory stays
+ * bounded by the partitions running ahead of the merge whatever the input size. Depends on exec/, io/, events/.
+ */
+#ifndef ZEST_WORKER_H
+#define ZEST_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "../io/jsonl.h"
+#include "faults.h"
+#include "outq.h"
+#include "partplan.h"
+#include "pipeline.h"
+#include "runevents.h"
+
+/* One partition's result, waiting for the merge. */
+struct part_slot {
+    struct buf out;  /* its export lines not yet handed to the writer */
+    int64_t rows_read, rows_out, bytes_read, bytes_out, bad;
+    int status;      /* 0, or what ended it (ZEST_E_CANCELLED when stopped for another) */
+    zest_error err;
+    bool done;
+};
+
+struct job {
+    const struct zest_config *cfg;
+    const zest_run_options *opts;
+    zest_run_summary *sum;
+    const char *text_key;
+    int64_t batch_rows;
+    struct partplan plan;
+    struct part_slot *slots;
+    struct runevents ev;
+    struct faults faults;
+    pthread_mutex_t mu; /* slots' done flags, next/merged, the malformed-record report */
+    pthread_cond_t cv;
+    size_t next, merged, window;
+    /* The writer. The worker running partition `merged` (the next in export order) hands
+     * its lines to it batch by batch instead of keeping them, so memory stays bounded by the
+     * partitions running ahead of it. */
+    struct outq *outq;
+    atomic_bool stop;
+};
+
+struct worker {
+    struct job *job;
+    int index;
+    pthread_t thread;
+    bool started;
+    struct arena arena;
+    struct jsonl_reader reader;
+    struct pipeline pipe;
+    struct pipe_op *before; /* op counters when the current partition began */
+    int64_t batches;
+};
+
+int worker_init(struct worker *w, struct job *job, int index, zest_error *err);
+void worker_destroy(struct worker *w);
+/* The thread body: takes partitions until none is left or the job stops. */
+void *worker_main(void *arg);
+
+#endif
