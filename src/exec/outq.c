@@ -6,6 +6,8 @@
 
 #include "../common/err.h"
 
+#define OUTQ_KEEP_BYTES ((size_t)16 << 20)
+
 static void *writer_main(void *arg) {
     struct outq *q = arg;
     pthread_mutex_lock(&q->mu);
@@ -23,7 +25,12 @@ static void *writer_main(void *arg) {
             q->status = rc;
             q->err = e;
         }
-        buf_clear(b);
+        /* A slot that carried a whole partition gives its memory back: kept, three of them
+         * would hold three partitions' worth for the rest of the run. */
+        if (b->cap > OUTQ_KEEP_BYTES)
+            buf_free(b);
+        else
+            buf_clear(b);
         q->head = (q->head + 1) % OUTQ_SLOTS;
         q->filled--;
         pthread_cond_broadcast(&q->cv);
