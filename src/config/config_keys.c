@@ -113,7 +113,7 @@ const struct config_key config_keys[] = {
     {.path = "ray_address", .type = CONFIG_STRING, .def = "auto", FIELD(ray_address),
      .help = "Ray cluster address; accepted for compatibility, Ray is not used (warning when "
              "given)."},
-    {.path = "np", .type = CONFIG_INT, .def = "0", MIN(0), FIELD(np), .status = CONFIG_PLANNED,
+    {.path = "np", .type = CONFIG_INT, .def = "0", MIN(0), FIELD(np), .status = CONFIG_USED,
      .help = "Worker threads; 0 = number of cores (Data-Juicer's default is 4)."},
 
     /* ---- data ---- */
@@ -149,9 +149,9 @@ const struct config_key config_keys[] = {
 
     /* ---- partitioning, flat (spec Basic) ---- */
     {.path = "partition_size", .type = CONFIG_INT, .def = "10000", MIN(1),
-     FIELD(partition_size), .status = CONFIG_PLANNED, .help = "Samples per partition."},
+     FIELD(partition_size), .status = CONFIG_USED, .help = "Samples per partition."},
     {.path = "max_partition_size_mb", .type = CONFIG_INT, .def = "128", MIN(1),
-     FIELD(max_partition_size_mb), .status = CONFIG_PLANNED, .help = "Upper bound of a partition in MB."},
+     FIELD(max_partition_size_mb), .status = CONFIG_USED, .help = "Upper bound of a partition in MB."},
     {.path = "num_partitions", .type = CONFIG_INT, .alias_of = "partition.num_of_partitions",
      .help = "Legacy: a partition count; forces partition.mode manual."},
     {.path = "enable_fault_tolerance", .type = CONFIG_BOOL, .def = "true",
@@ -178,10 +178,10 @@ const struct config_key config_keys[] = {
 
     /* ---- partition: (Data-Juicer's nested form) ---- */
     {.path = "partition.mode", .type = CONFIG_ENUM, .def = "auto", FIELD(partition_mode),
-     .choices = config_partition_modes, .status = CONFIG_PLANNED,
+     .choices = config_partition_modes, .status = CONFIG_USED,
      .help = "auto: size partitions from the data; manual: num_of_partitions."},
     {.path = "partition.num_of_partitions", .type = CONFIG_INT, .def = "4", MIN(1),
-     FIELD(num_of_partitions), .status = CONFIG_PLANNED, .help = "Partition count in manual mode."},
+     FIELD(num_of_partitions), .status = CONFIG_USED, .help = "Partition count in manual mode."},
     {.path = "partition.size", .type = CONFIG_INT, .alias_of = "partition_size",
      .help = "Nested spelling of partition_size (Data-Juicer's executor fallback is 5000)."},
     {.path = "partition.max_size_mb", .type = CONFIG_INT, .alias_of = "max_partition_size_mb",
