@@ -160,7 +160,8 @@ int pipeline_run_batch(struct pipeline *p, const struct batch *in, const uint16_
         const double t0 = now_seconds();
         op->rows_in += p->cur.length;
         op->bytes_in += text_bytes(p);
-        const int rc = run_op(p, op, arena, err);
+        int rc = run_op(p, op, arena, err);
+        if (rc == 0 && p->after_op) rc = p->after_op(p->after_op_user, i, p, err);
         if (rc) {
             p->failed_op = (int)i;
             return rc;

@@ -45,6 +45,9 @@ struct pipeline {
     int stats_col;
     int failed_op; /* index of the op whose error ended pipeline_run_batch, or -1 */
     struct faults *faults; /* injected faults (tests), may be NULL */
+    /* Called after op k has run on the batch (checkpoints); may be NULL. */
+    int (*after_op)(void *user, size_t k, const struct pipeline *p, zest_error *err);
+    void *after_op_user;
     int64_t partition;     /* what faults see as the partition: 0 for the sequential run */
     struct stats_view stats;
 };

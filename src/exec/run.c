@@ -180,6 +180,59 @@ static int run_log_end(struct job *job, int rc, zest_error *err) {
     return rc ? rc : lrc;
 }
 
+/* The checkpoint format: the config's, or JSONL (with the same compression) while the
+ * Parquet and Arrow writers do not exist yet, said once as a warning event. */
+static enum ckpt_format run_ckpt_format(struct job *job) {
+    static const char *const formats[] = {"parquet", "arrow", "jsonl"};
+    static const char *const codecs[] = {"snappy", "gzip", "zstd", "none"};
+    const struct zest_config *cfg = job->cfg;
+    enum ckpt_format f = CKPT_JSONL;
+    if (ckpt_format_from_config(formats[cfg->checkpoint_format],
+                                codecs[cfg->checkpoint_compression], &f, NULL) == 0)
+        return f;
+    f = cfg->checkpoint_compression == CFG_COMP_GZIP   ? CKPT_JSONL_GZ
+        : cfg->checkpoint_compression == CFG_COMP_ZSTD ? CKPT_JSONL_ZST
+                                                       : CKPT_JSONL;
+    char msg[256];
+    snprintf(msg, sizeof msg, "checkpointing.storage_format '%s' (compression '%s') is not "
+             "supported yet: checkpoints are written as %s", formats[cfg->checkpoint_format],
+             codecs[cfg->checkpoint_compression], ckpt_format_ext(f));
+    struct evlog_event e = evlog_event_init(EVT_WARNING);
+    e.message = msg;
+    evlog_emit(job->ev.log, &e);
+    return f;
+}
+
+/* Opens the checkpoint store when the strategy checkpoints any op. */
+static int run_ckpt_open(struct job *job, const struct jobpaths *jp, zest_error *err) {
+    bool any = false;
+    for (size_t k = 0; k < job->cfg->n_ops; k++) any = any || ckptrun_wanted(job->cfg, k);
+    if (!any) return 0;
+    char dir[1200];
+    if (job->cfg->checkpoint_dir)
+        snprintf(dir, sizeof dir, "%s", job->cfg->checkpoint_dir);
+    else
+        snprintf(dir, sizeof dir, "%s/checkpoints", jp->work_dir);
+    job->ckpt_format = run_ckpt_format(job);
+    return ckpt_store_open(dir, &job->ckpt, err);
+}
+
+/* preserve_intermediate_data: false - after a good export the checkpoints go. */
+static void run_ckpt_drop(struct job *job) {
+    if (!job->ckpt || job->cfg->preserve_intermediate_data) return;
+    size_t files = 0;
+    for (size_t p = 0; p < job->plan.count; p++) {
+        size_t n = 0;
+        if (ckpt_remove_partition(job->ckpt, (int)p, &n, NULL) == 0) files += n;
+    }
+    char msg[128];
+    snprintf(msg, sizeof msg, "%zu checkpoint files removed (preserve_intermediate_data: false)",
+             files);
+    struct evlog_event e = evlog_event_init(EVT_CHECKPOINT_CLEANUP);
+    e.message = msg;
+    evlog_emit(job->ev.log, &e);
+}
+
 static int run_job(struct job *job, const struct jobpaths *jp, zest_error *err) {
     int rc = faults_parse(getenv("ZEST_FAULTS"), &job->faults, err);
     if (rc == 0) rc = run_plan(job, jp, err);
@@ -190,7 +243,9 @@ static int run_job(struct job *job, const struct jobpaths *jp, zest_error *err) 
         if (!job->slots) rc = err_set(err, ZEST_E_NOMEM, "out of memory");
         for (size_t p = 0; rc == 0 && p < job->plan.count; p++) buf_init(&job->slots[p].out, 0);
     }
+    if (rc == 0) rc = run_ckpt_open(job, jp, err);
     if (rc == 0) rc = run_partitions(job, jp, err);
+    if (rc == 0) run_ckpt_drop(job);
     return rc;
 }
 
@@ -213,6 +268,7 @@ static void job_free(struct job *job) {
     for (size_t p = 0; job->slots && p < job->plan.count; p++) buf_free(&job->slots[p].out);
     free(job->slots);
     partplan_free(&job->plan);
+    ckpt_store_close(job->ckpt);
     pthread_mutex_destroy(&job->mu);
     pthread_cond_destroy(&job->cv);
 }

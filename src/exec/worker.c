@@ -31,6 +31,9 @@ int worker_init(struct worker *w, struct job *job, int index, zest_error *err) {
     w->reader.text_raw = job->cfg->n_ops == 0;
     ZEST_TRY(pipeline_init(&w->pipe, job->cfg, err));
     w->pipe.faults = &job->faults;
+    ZEST_TRY(ckptrun_init(&w->ckpt, job->cfg, job->ckpt, job->ckpt_format, err));
+    w->pipe.after_op = ckptrun_after_op;
+    w->pipe.after_op_user = &w->ckpt;
     w->before = calloc(job->cfg->n_ops ? job->cfg->n_ops : 1, sizeof *w->before);
     return w->before ? 0 : err_set(err, ZEST_E_NOMEM, "out of memory");
 }
@@ -38,6 +41,7 @@ int worker_init(struct worker *w, struct job *job, int index, zest_error *err) {
 void worker_destroy(struct worker *w) {
     if (!w) return;
     pipeline_destroy(&w->pipe);
+    ckptrun_destroy(&w->ckpt);
     jsonl_reader_destroy(&w->reader);
     arena_destroy(&w->arena);
     free(w->before);
@@ -215,7 +219,11 @@ static void worker_partition(struct worker *w, size_t p) {
     runev_partition_ops_start(&job->ev, &w->pipe, part->id, w->index);
     jsonl_reader_reset(&w->reader);
     arena_reset(&w->arena);
-    slot->status = worker_read(w, slot, part, &slot->err);
+    slot->status = ckptrun_begin(&w->ckpt, job->cfg, part, job->plan.fp.hex, &slot->err);
+    if (slot->status == 0) slot->status = worker_read(w, slot, part, &slot->err);
+    if (slot->status == 0)
+        slot->status = ckptrun_commit(&w->ckpt, job->cfg, &job->ev, part->id, w->index, &slot->err);
+    ckptrun_abort(&w->ckpt); /* what a failure left open */
     if (slot->status == 0 || w->pipe.failed_op < 0)
         runev_partition_ops_complete(&job->ev, &w->pipe, w->before, part->id, w->index);
     if (slot->status && slot->status != ZEST_E_CANCELLED)

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "../io/jsonl.h"
+#include "ckptrun.h"
 #include "faults.h"
 #include "outq.h"
 #include "partplan.h"
@@ -46,6 +47,8 @@ struct job {
      * its lines to it batch by batch instead of keeping them, so memory stays bounded by the
      * partitions running ahead of it. */
     struct outq *outq;
+    struct ckpt_store *ckpt; /* NULL when no op is checkpointed */
+    enum ckpt_format ckpt_format;
     atomic_bool stop;
 };
 
@@ -58,6 +61,7 @@ struct worker {
     struct jsonl_reader reader;
     struct pipeline pipe;
     struct pipe_op *before; /* op counters when the current partition began */
+    struct ckptrun ckpt;
     int64_t batches;
 };
 

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ckptrun.c - a worker's per-op checkpoints (see ckptrun.h). */
+#include "ckptrun.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/err.h"
+#include "../io/json.h"
+#include "../io/jsonl.h"
+
+bool ckptrun_wanted(const struct zest_config *cfg, size_t k) {
+    if (!cfg->checkpoint_enabled) return false;
+    switch (cfg->checkpoint_strategy) {
+    case CFG_CKPT_EVERY_OP: return true;
+    case CFG_CKPT_EVERY_N_OPS:
+        return cfg->checkpoint_n_ops > 0 && (int64_t)(k + 1) % cfg->checkpoint_n_ops == 0;
+    case CFG_CKPT_MANUAL:
+        for (size_t i = 0; i < cfg->n_checkpoint_op_names; i++)
+            if (strcmp(cfg->checkpoint_op_names[i], cfg->ops[k].desc->info.name) == 0) return true;
+        return false;
+    case CFG_CKPT_DISABLED: return false;
+    }
+    return false;
+}
+
+int ckptrun_init(struct ckptrun *c, const struct zest_config *cfg, const struct ckpt_store *store,
+                 enum ckpt_format format, zest_error *err) {
+    memset(c, 0, sizeof *c);
+    buf_init(&c->scratch, 0);
+    c->store = store;
+    c->format = format;
+    c->n_ops = cfg->n_ops;
+    const size_t n = c->n_ops ? c->n_ops : 1;
+    c->want = calloc(n, sizeof *c->want);
+    c->prefix = calloc(n, sizeof *c->prefix);
+    c->w = calloc(n, sizeof *c->w);
+    c->rows = calloc(n, sizeof *c->rows);
+    if (!c->want || !c->prefix || !c->w || !c->rows)
+        return err_set(err, ZEST_E_NOMEM, "out of memory");
+    for (size_t k = 0; k < c->n_ops; k++) c->want[k] = store && ckptrun_wanted(cfg, k);
+    return 0;
+}
+
+void ckptrun_destroy(struct ckptrun *c) {
+    if (!c) return;
+    ckptrun_abort(c);
+    free(c->want);
+    free(c->prefix);
+    free(c->w);
+    free(c->rows);
+    buf_free(&c->scratch);
+    memset(c, 0, sizeof *c);
+}
+
+static int ckptrun_hashes(struct ckptrun *c, const struct zest_config *cfg,
+                          const struct partplan_part *part, const char *fp, zest_error *err) {
+    struct ckpt_op_ref *refs = calloc(c->n_ops ? c->n_ops : 1, sizeof *refs);
+    if (!refs) return err_set(err, ZEST_E_NOMEM, "out of memory");
+    for (size_t k = 0; k < c->n_ops; k++) {
+        refs[k].desc = cfg->ops[k].desc;
+        refs[k].params = &cfg->ops[k].params;
+    }
+    const struct ckpt_partition_ref pref = {.source = part->origin, .start = part->start,
+                                            .end = part->end};
+    const int rc = ckpt_prefix_hashes(fp, &pref, refs, c->n_ops, c->prefix, err);
+    free(refs);
+    return rc;
+}
+
+int ckptrun_begin(struct ckptrun *c, const struct zest_config *cfg, const struct partplan_part *part,
+                  const char *fingerprint_hex, zest_error *err) {
+    bool any = false;
+    for (size_t k = 0; k < c->n_ops; k++) any = any || c->want[k];
+    if (!any) return 0;
+    ZEST_TRY(ckptrun_hashes(c, cfg, part, fingerprint_hex, err));
+    for (size_t k = 0; k < c->n_ops; k++) {
+        c->rows[k] = 0;
+        if (c->want[k])
+            ZEST_TRY(ckpt_writer_open(c->store, (int)part->id, (int)k, c->format, &c->w[k], err));
+    }
+    return 0;
+}
+
+int ckptrun_after_op(void *user, size_t k, const struct pipeline *p, zest_error *err) {
+    struct ckptrun *c = user;
+    if (k >= c->n_ops || !c->w[k]) return 0;
+    /* the rows as op k left them, stats kept so later filters can reuse them on resume */
+    const struct jsonl_write_spec spec = {
+        .b = &p->cur,
+        .perm = p->perm,
+        .stats_col = p->stats_col,
+        .keep_stats = true,
+        .n_stats = p->stats.n,
+        .stats_names = p->stats.names,
+        .stats_cols = p->stats.cols,
+    };
+    buf_clear(&c->scratch);
+    const int rc = jsonl_write_batch(&spec, &c->scratch);
+    if (rc) return err_set(err, rc, "checkpoint: formatting rows: %s", zest_strerror(rc));
+    c->rows[k] += p->cur.length;
+    return ckpt_writer_write(c->w[k], c->scratch.data, c->scratch.len, err);
+}
+
+static void ckptrun_event_save(struct runevents *ev, const struct ckpt_record *rec,
+                               const char *dir, int64_t part, int worker, double secs) {
+    char meta[1024];
+    snprintf(meta, sizeof meta,
+             "{\"checkpoint_path\":\"%s/%s\",\"rows\":%lld,\"bytes\":%llu,\"prefix_hash\":\"%016llx\"}",
+             dir, rec->file, (long long)rec->rows, (unsigned long long)rec->bytes,
+             (unsigned long long)rec->prefix_hash);
+    struct evlog_event e = evlog_event_init(EVT_CHECKPOINT_SAVE);
+    e.message = "checkpoint saved";
+    e.partition_id = part;
+    e.operation_name = rec->op_name;
+    e.operation_idx = rec->op_index;
+    e.worker = worker;
+    e.duration = secs;
+    e.metadata = meta;
+    evlog_emit(ev->log, &e);
+}
+
+static void ckptrun_event_cleanup(struct runevents *ev, const struct ckpt_record *removed,
+                                  size_t n, int64_t part, int worker) {
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < n; i++) bytes += removed[i].bytes;
+    char meta[128], msg[128];
+    snprintf(meta, sizeof meta, "{\"removed\":%zu,\"bytes_freed\":%llu}", n,
+             (unsigned long long)bytes);
+    snprintf(msg, sizeof msg, "%zu old checkpoint%s removed", n, n == 1 ? "" : "s");
+    struct evlog_event e = evlog_event_init(EVT_CHECKPOINT_CLEANUP);
+    e.message = msg;
+    e.partition_id = part;
+    e.worker = worker;
+    e.metadata = meta;
+    evlog_emit(ev->log, &e);
+}
+
+static double ckptrun_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int ckptrun_prune(struct ckptrun *c, const struct zest_config *cfg, struct runevents *ev,
+                         int64_t part, int worker, zest_error *err) {
+    if (!cfg->cleanup_old_checkpoints || cfg->max_checkpoints_per_partition <= 0) return 0;
+    struct ckpt_record *removed = NULL;
+    size_t n = 0;
+    ZEST_TRY(ckpt_cleanup(c->store, (int)part, (size_t)cfg->max_checkpoints_per_partition,
+                          &removed, &n, err));
+    if (n) ckptrun_event_cleanup(ev, removed, n, part, worker);
+    free(removed);
+    return 0;
+}
+
+int ckptrun_commit(struct ckptrun *c, const struct zest_config *cfg, struct runevents *ev,
+                   int64_t part, int worker, zest_error *err) {
+    bool any = false;
+    for (size_t k = 0; k < c->n_ops; k++) {
+        if (!c->w[k]) continue;
+        const double t0 = ckptrun_now();
+        struct ckpt_record rec;
+        struct ckpt_writer *w = c->w[k];
+        c->w[k] = NULL;
+        ZEST_TRY(ckpt_writer_finish(w, cfg->ops[k].desc->info.name, c->prefix[k], c->rows[k],
+                                    &rec, err));
+        ZEST_TRY(ckpt_commit(c->store, (int)part, &rec, err));
+        ckptrun_event_save(ev, &rec, ckpt_store_dir(c->store), part, worker, ckptrun_now() - t0);
+        any = true;
+    }
+    return any ? ckptrun_prune(c, cfg, ev, part, worker, err) : 0;
+}
+
+void ckptrun_abort(struct ckptrun *c) {
+    for (size_t k = 0; c->w && k < c->n_ops; k++) {
+        ckpt_writer_abort(c->w[k]);
+        c->w[k] = NULL;
+    }
+}
