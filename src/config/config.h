@@ -68,7 +68,6 @@ struct zest_config {
      * explicit partition.mode: auto) -> adaptive. */
     bool partition_size_given, max_partition_size_given, partition_mode_given;
     bool enable_fault_tolerance;
-    int64_t max_retries;
     enum cfg_format storage_format;
     bool preserve_intermediate_data;
 

@@ -14,7 +14,7 @@
 
 static int fault_bad(zest_error *err, const char *entry, size_t len, const char *why) {
     return err_set(err, ZEST_E_USAGE, "ZEST_FAULTS: '%.*s': %s (expected OP@PARTITION:ACTION, "
-                   "ACTION one of fail=N, fail=always, crash, delay=SECONDS)", (int)len, entry, why);
+                   "ACTION one of fail=N, fail=always (each optionally ,after=K), crash, delay=SECONDS)", (int)len, entry, why);
 }
 
 static int fault_action(struct fault *f, const char *a, size_t n) {
@@ -22,6 +22,15 @@ static int fault_action(struct fault *f, const char *a, size_t n) {
     if (n >= sizeof buf) return -1;
     memcpy(buf, a, n);
     buf[n] = '\0';
+    atomic_init(&f->pass, 0);
+    char *after = strstr(buf, ",after=");
+    if (after) {
+        errno = 0;
+        const long long k = strtoll(after + 7, &end, 10);
+        if (errno || *end || end == after + 7 || k < 0 || strncmp(buf, "fail=", 5) != 0) return -1;
+        atomic_init(&f->pass, k);
+        *after = '\0';
+    }
     if (strcmp(buf, "crash") == 0) {
         f->action = FAULT_CRASH;
     } else if (strcmp(buf, "fail=always") == 0) {
@@ -89,6 +98,9 @@ static void fault_sleep(double s) {
 
 /* One failure is due when `remaining` is -1 (always) or can be taken down by one. */
 static int fault_take(struct fault *f) {
+    int64_t pass = atomic_load(&f->pass);
+    while (pass > 0)
+        if (atomic_compare_exchange_weak(&f->pass, &pass, pass - 1)) return 0;
     int64_t left = atomic_load(&f->remaining);
     while (left != 0) {
         if (left < 0) return 1;

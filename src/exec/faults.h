@@ -4,6 +4,8 @@
  * list of OP@PARTITION:ACTION, makes an operator fail on a partition before it runs:
  *   fail=N        fail N times, then succeed
  *   fail=always   fail every time
+ *   fail=N,after=K  (or fail=always,after=K) let K checks pass first, then fail: the
+ *                 failure lands inside a partition, after some of its batches
  *   crash         kill the process at that point (SIGKILL, as `kill -9` would)
  *   delay=SECONDS sleep first, then run normally
  * PARTITION is a partition index or '*'. The sequential runner is partition 0. Counters are
@@ -27,6 +29,7 @@ struct fault {
     int64_t partition; /* -1: any */
     enum fault_action action;
     _Atomic int64_t remaining; /* FAULT_FAIL: failures left; -1 = always */
+    _Atomic int64_t pass;      /* FAULT_FAIL: checks still to let through first */
     double delay_s;
 };
 

@@ -111,7 +111,8 @@ void runev_plan(struct runevents *ev, const struct partplan *plan) {
     buf_free(&b);
 }
 
-void runev_partition_start(struct runevents *ev, const struct partplan_part *part, int worker) {
+void runev_partition_start(struct runevents *ev, const struct partplan_part *part, int worker,
+                           int attempt) {
     struct buf b;
     struct json_obj o;
     buf_init(&b, 0);
@@ -125,7 +126,7 @@ void runev_partition_start(struct runevents *ev, const struct partplan_part *par
     e.message = "partition started";
     e.partition_id = part->id;
     e.worker = worker;
-    e.attempt = 1;
+    e.attempt = attempt;
     runev_emit(ev, &e, json_obj_end(&o) ? NULL : &b);
     buf_free(&b);
 }
@@ -198,7 +199,23 @@ void runev_partition_op_error(struct runevents *ev, const struct pipeline *p, in
     evlog_emit(ev->log, &e);
 }
 
-void runev_partition_end(struct runevents *ev, int64_t part, int worker, int status,
+void runev_partition_retry(struct runevents *ev, int64_t part, int worker, int next_attempt,
+                           double delay_s, const zest_error *err) {
+    char meta[96], msg[160];
+    snprintf(meta, sizeof meta, "{\"backoff_s\":%.6f}", delay_s);
+    snprintf(msg, sizeof msg, "partition %lld: attempt %d in %.3f s", (long long)part,
+             next_attempt, delay_s);
+    struct evlog_event e = evlog_event_init(EVT_PARTITION_RETRY);
+    e.message = msg;
+    e.partition_id = part;
+    e.worker = worker;
+    e.attempt = next_attempt;
+    e.metadata = meta;
+    e.error_message = err && err->msg[0] ? err->msg : NULL;
+    evlog_emit(ev->log, &e);
+}
+
+void runev_partition_end(struct runevents *ev, int64_t part, int worker, int attempt, int status,
                          int64_t rows_in, int64_t rows_out, double seconds,
                          const zest_error *err) {
     char meta[128];
@@ -211,7 +228,7 @@ void runev_partition_end(struct runevents *ev, int64_t part, int worker, int sta
                                             : "partition completed";
     e.partition_id = part;
     e.worker = worker;
-    e.attempt = 1;
+    e.attempt = attempt;
     e.duration = seconds;
     e.metadata = meta;
     if (status) e.error_message = err && err->msg[0] ? err->msg : zest_strerror(status);

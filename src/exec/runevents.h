@@ -41,16 +41,20 @@ void runev_plan(struct runevents *ev, const struct partplan *plan);
 /* A partition's life on worker `worker`: start; its ops' start; their completion with the
  * counts since `before` (the op counters when the partition began); an op's error; the end
  * (partition_complete, or partition_error with the status). Thread-safe. */
-void runev_partition_start(struct runevents *ev, const struct partplan_part *part, int worker);
+void runev_partition_start(struct runevents *ev, const struct partplan_part *part, int worker,
+                           int attempt);
 void runev_partition_ops_start(struct runevents *ev, const struct pipeline *p, int64_t part,
                                int worker);
 void runev_partition_ops_complete(struct runevents *ev, const struct pipeline *p,
                                   const struct pipe_op *before, int64_t part, int worker);
 void runev_partition_op_error(struct runevents *ev, const struct pipeline *p, int64_t part,
                               int worker, const zest_error *err);
-void runev_partition_end(struct runevents *ev, int64_t part, int worker, int status,
+void runev_partition_end(struct runevents *ev, int64_t part, int worker, int attempt, int status,
                          int64_t rows_in, int64_t rows_out, double seconds,
                          const zest_error *err);
+/* partition_retry: attempt `next_attempt` follows after `delay_s` seconds. */
+void runev_partition_retry(struct runevents *ev, int64_t part, int worker, int next_attempt,
+                           double delay_s, const zest_error *err);
 void runev_bad_record(struct runevents *ev, const zest_bad_record *bad);
 /* processing_complete (status 0) or processing_error, with the run's totals. */
 void runev_processing_end(struct runevents *ev, int status, const zest_run_summary *sum,

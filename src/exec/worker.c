@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../common/err.h"
+#include "../common/hash.h"
 #include "../io/source.h"
 
 /* A batch also ends when its buffered bytes pass this, so huge records stay bounded. */
@@ -80,6 +81,14 @@ static int worker_stream(struct worker *w, size_t p, struct part_slot *slot, zes
     const bool head = job->merged == p;
     pthread_mutex_unlock(&job->mu);
     if (!head) return 0;
+    if (slot->skip > 0) { /* a retry regenerates what an earlier attempt already sent */
+        const size_t drop = (size_t)slot->skip < slot->out.len ? (size_t)slot->skip : slot->out.len;
+        memmove(slot->out.data, slot->out.data + drop, slot->out.len - drop);
+        slot->out.len -= drop;
+        slot->skip -= (int64_t)drop;
+        if (!slot->out.len) return 0;
+    }
+    slot->streamed += (int64_t)slot->out.len;
     struct buf *b = outq_acquire(job->outq);
     const struct buf tmp = *b;
     *b = slot->out;
@@ -127,11 +136,13 @@ static int worker_bad(struct worker *w, struct part_slot *slot, const char *path
                       int64_t offset, const char *reason, zest_error *err) {
     struct job *job = w->job;
     zest_bad_record rec;
+    slot->bad++;
+    if (line <= slot->bad_seen) return 0; /* reported by an earlier attempt */
+    slot->bad_seen = line;
     snprintf(rec.path, sizeof rec.path, "%s", path);
     rec.line = line;
     rec.offset = offset;
     snprintf(rec.reason, sizeof rec.reason, "%s", reason);
-    slot->bad++;
     pthread_mutex_lock(&job->mu);
     zest_run_summary *s = job->sum;
     s->bad_records++;
@@ -208,28 +219,80 @@ static void worker_snapshot(struct worker *w) {
     memcpy(w->before, w->pipe.ops, w->pipe.n_ops * sizeof *w->before);
 }
 
-static void worker_partition(struct worker *w, size_t p) {
+/* One attempt at a partition, from its source. */
+static int worker_attempt(struct worker *w, const struct partplan_part *part,
+                          struct part_slot *slot) {
     struct job *job = w->job;
-    const struct partplan_part *part = &job->plan.parts[p];
-    struct part_slot *slot = &job->slots[p];
     const double t0 = worker_now();
-    runev_partition_start(&job->ev, part, w->index);
-    w->pipe.partition = part->id; /* what injected faults match */
+    runev_partition_start(&job->ev, part, w->index, slot->attempt);
     worker_snapshot(w);
     runev_partition_ops_start(&job->ev, &w->pipe, part->id, w->index);
     jsonl_reader_reset(&w->reader);
     arena_reset(&w->arena);
-    slot->status = ckptrun_begin(&w->ckpt, job->cfg, part, job->plan.fp.hex, &slot->err);
-    if (slot->status == 0) slot->status = worker_read(w, slot, part, &slot->err);
-    if (slot->status == 0)
-        slot->status = ckptrun_commit(&w->ckpt, job->cfg, &job->ev, part->id, w->index, &slot->err);
+    int rc = ckptrun_begin(&w->ckpt, job->cfg, part, job->plan.fp.hex, &slot->err);
+    if (rc == 0) rc = worker_read(w, slot, part, &slot->err);
+    if (rc == 0) rc = ckptrun_commit(&w->ckpt, job->cfg, &job->ev, part->id, w->index, &slot->err);
     ckptrun_abort(&w->ckpt); /* what a failure left open */
-    if (slot->status == 0 || w->pipe.failed_op < 0)
+    if (rc == 0 || w->pipe.failed_op < 0)
         runev_partition_ops_complete(&job->ev, &w->pipe, w->before, part->id, w->index);
-    if (slot->status && slot->status != ZEST_E_CANCELLED)
+    if (rc && rc != ZEST_E_CANCELLED)
         runev_partition_op_error(&job->ev, &w->pipe, part->id, w->index, &slot->err);
-    runev_partition_end(&job->ev, part->id, w->index, slot->status, slot->rows_read,
+    runev_partition_end(&job->ev, part->id, w->index, slot->attempt, rc, slot->rows_read,
                         slot->rows_out, worker_now() - t0, &slot->err);
+    return rc;
+}
+
+/* Malformed input under bad_record_policy: fail and cancellation do not change on a retry. */
+static bool worker_retryable(int rc) {
+    return rc != 0 && rc != ZEST_E_CANCELLED && rc != ZEST_E_BADRECORDS;
+}
+
+/* Exponential backoff with jitter: base * 2^(attempt-1), times 1..1.5 drawn from the
+ * partition and attempt (so delays always grow, and do not depend on timing). */
+static double worker_backoff(const struct zest_config *cfg, int64_t part, int attempt) {
+    const uint64_t r = hash_finish((uint64_t)part * 0x9e3779b97f4a7c15ull + (uint64_t)attempt);
+    const double jitter = 1.0 + 0.5 * (double)(r >> 11) / 9007199254740992.0;
+    return cfg->retry_delay_seconds * (double)(1ull << (attempt - 1 < 30 ? attempt - 1 : 30)) *
+           jitter;
+}
+
+/* Sleeps up to `secs`, waking early when the job stops. */
+static void worker_wait(struct job *job, double secs) {
+    const double until = worker_now() + secs;
+    while (!atomic_load(&job->stop) && worker_now() < until) {
+        const double left = until - worker_now(), step = left < 0.05 ? left : 0.05;
+        if (step <= 0) break;
+        struct timespec ts = {.tv_sec = (time_t)step,
+                              .tv_nsec = (long)((step - (double)(time_t)step) * 1e9)};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* A fresh attempt keeps only what must survive: output already sent, malformed records
+ * already reported. */
+static void worker_slot_reset(struct part_slot *slot) {
+    slot->rows_read = slot->rows_out = slot->bytes_read = slot->bytes_out = slot->bad = 0;
+    buf_clear(&slot->out);
+    slot->skip = slot->streamed;
+    zest_error_clear(&slot->err);
+}
+
+static void worker_partition(struct worker *w, size_t p) {
+    struct job *job = w->job;
+    const struct zest_config *cfg = job->cfg;
+    const struct partplan_part *part = &job->plan.parts[p];
+    struct part_slot *slot = &job->slots[p];
+    const int retries = cfg->recovery_enabled ? (int)cfg->recovery_max_retries : 0;
+    w->pipe.partition = part->id; /* what injected faults match */
+    for (slot->attempt = 1;; slot->attempt++) {
+        slot->status = worker_attempt(w, part, slot);
+        if (!worker_retryable(slot->status) || slot->attempt > retries) break;
+        const double delay = worker_backoff(cfg, part->id, slot->attempt);
+        runev_partition_retry(&job->ev, part->id, w->index, slot->attempt + 1, delay, &slot->err);
+        worker_wait(job, delay);
+        if (atomic_load(&job->stop)) break;
+        worker_slot_reset(slot);
+    }
     if (slot->status && slot->status != ZEST_E_CANCELLED) atomic_store(&job->stop, true);
 }
 

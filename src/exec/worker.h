@@ -25,6 +25,10 @@
 struct part_slot {
     struct buf out;  /* its export lines not yet handed to the writer */
     int64_t rows_read, rows_out, bytes_read, bytes_out, bad;
+    int64_t streamed;  /* bytes already handed to the writer (head partition) */
+    int64_t skip;      /* of those, what a retry must not hand over again */
+    int64_t bad_seen;  /* last line whose malformed record was reported (retries repeat) */
+    int attempt;
     int status;      /* 0, or what ended it (ZEST_E_CANCELLED when stopped for another) */
     zest_error err;
     bool done;

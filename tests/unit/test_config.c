@@ -142,7 +142,7 @@ TEST(spec_basic_block) {
     ASSERT_EQ(cfg->partition_size, 10000);
     ASSERT_EQ(cfg->max_partition_size_mb, 128);
     ASSERT(cfg->enable_fault_tolerance);
-    ASSERT_EQ(cfg->max_retries, 3);
+    ASSERT_EQ(cfg->recovery_max_retries, 3);
     ASSERT_EQ(cfg->storage_format, CFG_FMT_PARQUET);
     ASSERT(cfg->preserve_intermediate_data);
     ASSERT(cfg->event_logging_enabled);
@@ -219,7 +219,7 @@ TEST(defaults) {
     ASSERT_EQ(cfg->partition_target_size_mb, 256);
     ASSERT_EQ(cfg->max_concurrent_partitions, 0);
     ASSERT(cfg->enable_fault_tolerance);
-    ASSERT_EQ(cfg->max_retries, 3);
+    ASSERT_EQ(cfg->recovery_max_retries, 3);
     ASSERT_EQ(cfg->storage_format, CFG_FMT_PARQUET);
     ASSERT(cfg->event_logging_enabled);
     ASSERT_EQ(cfg->log_level, CFG_LOG_INFO);

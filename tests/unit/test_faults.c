@@ -63,3 +63,15 @@ TEST(crash_kills_the_process) {
     waitpid(pid, &status, 0);
     ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
+
+TEST(fail_after_k_lets_k_checks_pass_first) {
+    struct faults fs;
+    zest_error err;
+    ASSERT_EQ(faults_parse("f@*:fail=2,after=3", &fs, &err), 0);
+    for (int i = 0; i < 3; i++) ASSERT_EQ(faults_before_op(&fs, "f", 0, &err), 0);
+    ASSERT_EQ(faults_before_op(&fs, "f", 0, &err), ZEST_E_FAULT);
+    ASSERT_EQ(faults_before_op(&fs, "f", 0, &err), ZEST_E_FAULT);
+    ASSERT_EQ(faults_before_op(&fs, "f", 0, &err), 0);
+    ASSERT_EQ(faults_parse("f@*:crash,after=3", &fs, &err), ZEST_E_USAGE);
+    ASSERT_EQ(faults_parse("f@*:fail=1,after=x", &fs, &err), ZEST_E_USAGE);
+}
