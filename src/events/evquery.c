@@ -30,9 +30,12 @@
 /* Renames noticed in one poll before it yields (each one is fully handled). */
 #define EVQ_MAX_SWITCHES 16
 /* Relistings when files vanish under a reader (a rotation during the pass). */
-#define EVQ_MAX_RELIST 16
-/* Listings that may still show a hole in the ids before it is taken as real. */
-#define EVQ_GAP_TRIES 6
+#define EVQ_MAX_RELIST 400
+/* Listings (5 ms apart) that may still show a hole in the ids before it is taken as real:
+ * about 1 s, so a slow reader behind a writer that rotates again and again still finds the
+ * renamed file (retention drops only the oldest files, so holes between files are renames
+ * in flight). */
+#define EVQ_GAP_TRIES 200
 
 /* ------------------------------------------------------------------------------ names */
 
