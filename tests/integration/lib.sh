@@ -29,6 +29,21 @@ same_file() { cmp -s "$1" "$2" || { diff <(head -c 4000 "$1") <(head -c 4000 "$2
 contains() { grep -qF -- "$2" "$1" || { echo "'$2' not in $1:"; head -20 "$1"; return 1; }; }
 equals() { [ "$1" = "$2" ] || { echo "got '$1', expected '$2'"; return 1; }; }
 
+# seed_config NAME DATASET EXPORT [YAML LINE...]: writes $TMP/NAME.yaml, a config running the
+# seed pipeline (whitespace_normalization_mapper, text_length_filter 50..2000) with the extra
+# top-level lines given, and prints its path.
+seed_config() {
+  local f=$TMP/$1.yaml; shift
+  { echo "dataset_path: '$1'"; echo "export_path: '$2'"; shift 2
+    for l in "$@"; do echo "$l"; done
+    echo "process:"
+    echo "  - whitespace_normalization_mapper:"
+    echo "  - text_length_filter:"
+    echo "      min_len: 50"
+    echo "      max_len: 2000"; } >"$f"
+  echo "$f"
+}
+
 finish() {
   echo "1..$_n"
   [ "$_failed" -eq 0 ]

@@ -7,16 +7,9 @@ cd "$(dirname "$0")/../.." || exit 1
 set -e
 
 config() { # config NAME [extra yaml lines...]
-  local f=$TMP/$1.yaml name=$1; shift
-  { echo "dataset_path: examples/sample.jsonl"; echo "export_path: '$TMP/$name/out.jsonl'"
-    echo "job_id: job"; echo "np: 2"; echo "partition_size: 4000"
-    for l in "$@"; do echo "$l"; done
-    echo "process:"
-    echo "  - whitespace_normalization_mapper:"
-    echo "  - text_length_filter:"
-    echo "      min_len: 50"
-    echo "      max_len: 2000"; } >"$f"
-  echo "$f"
+  local name=$1; shift
+  seed_config "$name" examples/sample.jsonl "$TMP/$name/out.jsonl" "job_id: job" "np: 2" \
+    "partition_size: 4000" "$@"
 }
 ckpts() { (cd "$TMP/$1/job/checkpoints" 2>/dev/null && ls checkpoint_* 2>/dev/null | tr '\n' ' '); }
 

@@ -7,16 +7,8 @@ cd "$(dirname "$0")/../.." || exit 1
 set -e
 
 config() { # config NAME DATASET [extra yaml lines...]
-  local f=$TMP/$1.yaml name=$1; shift
-  { echo "dataset_path: '$1'"; echo "export_path: '$TMP/$name/out.jsonl'"; shift
-    echo "job_id: job"
-    for l in "$@"; do echo "$l"; done
-    echo "process:"
-    echo "  - whitespace_normalization_mapper:"
-    echo "  - text_length_filter:"
-    echo "      min_len: 50"
-    echo "      max_len: 2000"; } >"$f"
-  echo "$f"
+  local name=$1 data=$2; shift 2
+  seed_config "$name" "$data" "$TMP/$name/out.jsonl" "job_id: job" "$@"
 }
 
 python3 tests/integration/dj_reference.py examples/sample.jsonl "$TMP/ref.jsonl" 50 2000

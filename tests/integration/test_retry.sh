@@ -8,17 +8,9 @@ cd "$(dirname "$0")/../.." || exit 1
 set -e
 
 config() { # config NAME [extra yaml lines...]
-  local f=$TMP/$1.yaml name=$1; shift
-  { echo "dataset_path: '$DATA'"; echo "export_path: '$TMP/$name/out.jsonl'"
-    echo "job_id: job"; echo "checkpoint: {enabled: false}"
-    echo "recovery: {enabled: true, max_retries: 3, retry_delay_seconds: 0.01}"
-    for l in "$@"; do echo "$l"; done
-    echo "process:"
-    echo "  - whitespace_normalization_mapper:"
-    echo "  - text_length_filter:"
-    echo "      min_len: 50"
-    echo "      max_len: 2000"; } >"$f"
-  echo "$f"
+  local name=$1; shift
+  seed_config "$name" "$DATA" "$TMP/$name/out.jsonl" "job_id: job" "checkpoint: {enabled: false}" \
+    "recovery: {enabled: true, max_retries: 3, retry_delay_seconds: 0.01}" "$@"
 }
 retries() { python3 -c '
 import json,sys

@@ -7,17 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 set -e
 
-config() { # config NAME DATASET EXPORT [extra yaml lines...]
-  local f=$TMP/$1.yaml; shift
-  { echo "dataset_path: '$1'"; echo "export_path: '$2'"; shift 2
-    for l in "$@"; do echo "$l"; done
-    echo "process:"
-    echo "  - whitespace_normalization_mapper:"
-    echo "  - text_length_filter:"
-    echo "      min_len: 50"
-    echo "      max_len: 2000"; } >"$f"
-  echo "$f"
-}
+config() { seed_config "$@"; } # config NAME DATASET EXPORT [extra yaml lines...]
 
 python3 tests/integration/dj_reference.py examples/sample.jsonl "$TMP/ref.jsonl" 50 2000
 python3 tests/integration/dj_reference.py examples/sample.jsonl "$TMP/ref_stats.jsonl" 50 2000 keep_stats

@@ -7,16 +7,8 @@ set -e
 ev() { python3 tests/integration/check_events.py "$@"; }
 
 config() { # config NAME DATASET [extra yaml lines...]
-  local f=$TMP/$1.yaml name=$1; shift
-  { echo "dataset_path: '$1'"; echo "export_path: '$TMP/$name/out.jsonl'"; shift
-    echo "job_id: job1"
-    for l in "$@"; do echo "$l"; done
-    echo "process:"
-    echo "  - whitespace_normalization_mapper:"
-    echo "  - text_length_filter:"
-    echo "      min_len: 50"
-    echo "      max_len: 2000"; } >"$f"
-  echo "$f"
+  local name=$1 data=$2; shift 2
+  seed_config "$name" "$data" "$TMP/$name/out.jsonl" "job_id: job1" "$@"
 }
 
 run_zest run "$(config all examples/sample.jsonl 'event_logging: {log_level: DEBUG, resource_interval_s: 0.01}' 'parition_size: 3')"
