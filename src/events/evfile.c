@@ -20,6 +20,7 @@
 #include "../common/arena.h"
 #include "../common/err.h"
 #include "../io/json.h"
+#include "evlock.h"
 
 #define EVFILE_CHUNK ((size_t)64 << 10)
 
@@ -287,6 +288,7 @@ int evfile_list(const char *events_dir, struct evfile_entry **out, size_t *n, ze
     struct evfile_entry *v = NULL;
     size_t cnt = 0, cap = 0;
     int rc = 0;
+    const int lock = evlock_take(events_dir, false); /* no rename while we list and open */
     DIR *d = opendir(events_dir);
     if (!d) {
         rc = evfile_fail_errno(err, events_dir, "open the events directory");
@@ -299,6 +301,7 @@ int evfile_list(const char *events_dir, struct evfile_entry **out, size_t *n, ze
     closedir(d);
     if (rc == 0 && cnt > 1) qsort(v, cnt, sizeof *v, evfile_cmp);
 out:
+    evlock_drop(lock);
     if (rc) {
         evfile_list_free(v, cnt);
         v = NULL;

@@ -29,13 +29,9 @@
 #define EVQ_POLL_S 0.05
 /* Renames noticed in one poll before it yields (each one is fully handled). */
 #define EVQ_MAX_SWITCHES 16
-/* Relistings when files vanish under a reader (a rotation during the pass). */
-#define EVQ_MAX_RELIST 400
-/* Listings (5 ms apart) that may still show a hole in the ids before it is taken as real:
- * about 1 s, so a slow reader behind a writer that rotates again and again still finds the
- * renamed file (retention drops only the oldest files, so holes between files are renames
- * in flight). */
-#define EVQ_GAP_TRIES 200
+/* Listings (5 ms apart) a pass may take while the ids between files keep jumping and the
+ * directory keeps changing: a writer rotating without pause for 10 s. */
+#define EVQ_MAX_RELIST 2000
 
 /* ------------------------------------------------------------------------------ names */
 
@@ -449,21 +445,44 @@ static int evq_pass_files(struct evq_pass *p, const struct evfile_entry *files, 
     return !p->gaps_ok && p->last + 1 < p->expect ? EVQ_RELIST : 0;
 }
 
+/* The first ids of a listing, to tell a quiet directory from one a rotation changed. */
+struct evq_shape {
+    int64_t *ids;
+    size_t n;
+};
+
+/* Records the listing's shape; true when it equals the one recorded before. */
+static bool evq_shape_same(struct evq_shape *s, const struct evfile_entry *files, size_t n) {
+    bool same = s->ids && s->n == n;
+    for (size_t i = 0; same && i < n; i++) same = s->ids[i] == files[i].first_id;
+    if (same) return true;
+    int64_t *ids = realloc(s->ids, (n ? n : 1) * sizeof *ids);
+    if (!ids) return false; /* unrecorded: the next listing is compared with the older one */
+    for (size_t i = 0; i < n; i++) ids[i] = files[i].first_id;
+    s->ids = ids;
+    s->n = n;
+    return false;
+}
+
 /* Lists the files and reads them in order, skipping those already passed. Lists again when
- * a file vanished or the ids jump between files (a rotation under way); a jump still there
- * after a few tries is taken as real. Returns 0, 1 when the sink stopped it, or < 0. */
+ * the ids jump between files: readdir can miss an entry renamed while it runs, so a jump is
+ * taken as real only when two listings in a row show the same files (no rotation between
+ * them, so nothing was renamed under the second). Returns 0, 1 when the sink stopped it, or
+ * < 0. */
 static int evq_pass_run(struct evq_pass *p, zest_error *err) {
+    struct evq_shape shape = {0};
     int rc = EVQ_RELIST;
     for (int round = 0; round < EVQ_MAX_RELIST && rc == EVQ_RELIST; round++) {
         struct evfile_entry *files = NULL;
         size_t n = 0;
-        if (round >= EVQ_GAP_TRIES) p->gaps_ok = true;
         if (round > 0) evq_sleep(0.005);
         rc = evfile_list(p->q->events_dir, &files, &n, err);
+        if (rc == 0 && evq_shape_same(&shape, files, n)) p->gaps_ok = true;
         if (rc == 0) rc = evq_pass_files(p, files, n, err);
         evfile_list_free(files, n);
     }
-    if (rc == EVQ_RELIST) rc = err_set(err, ZEST_E_IO, "%s: files keep vanishing", p->q->events_dir);
+    free(shape.ids);
+    if (rc == EVQ_RELIST) rc = err_set(err, ZEST_E_IO, "%s: files keep changing", p->q->events_dir);
     if (rc == ZEST_E_NOMEM) err_set(err, rc, "%s: out of memory", p->q->events_dir);
     return rc;
 }

@@ -19,6 +19,7 @@
 
 #include "../common/err.h"
 #include "../common/fsutil.h"
+#include "evlock.h"
 
 #define EVROT_CHUNK (64 * 1024)
 #define EVROT_ID_PREFIX "{\"event_id\":"
@@ -242,7 +243,7 @@ static int evrot_deflate(struct evrot *r, int in, int out, zest_error *err) {
 static int evrot_compress(struct evrot *r, zest_error *err) {
     char gz[EVROT_PATH_MAX + 16];
     evrot_gz_path(r, 1, gz, sizeof gz);
-    int rc = 0, out = -1;
+    int rc = 0, out = -1, lock = -1;
     const int in = open(r->pend, O_RDONLY | O_CLOEXEC);
     if (in < 0) {
         rc = err_set_at(err, ZEST_E_IO, r->pend, 0, -1, "cannot open: %s", strerror(errno));
@@ -256,12 +257,14 @@ static int evrot_compress(struct evrot *r, zest_error *err) {
     close(out);
     out = -1;
     evrot_crash_point(r, "gz_tmp");
+    lock = evlock_take(r->dir, true);
     if ((rc = evrot_rename(r->tmp, gz, err))) goto out;
     evrot_crash_point(r, "gz_renamed");
     if ((rc = fsutil_fsync_dir_of(gz, err)) || (rc = evrot_unlink(r->pend, err))) goto out;
     rc = fsutil_fsync_dir_of(gz, err);
     evrot_crash_point(r, "gz_done");
 out:
+    evlock_drop(lock);
     if (out >= 0) {
         close(out);
         unlink(r->tmp);
@@ -344,12 +347,12 @@ static int evrot_recover_pending(struct evrot *r, zest_error *err) {
     const int64_t pend_first = evrot_pend_first_id(r);
     int64_t gz_first = -1, gz_last;
     if (evrot_exists(gz)) evrot_gz_ids(gz, false, &gz_first, &gz_last);
-    if (r->backup_count == 0 || pend_first < 0 || pend_first == gz_first) {
-        ZEST_TRY(evrot_unlink(r->pend, err));
-        return fsutil_fsync_dir_of(r->pend, err);
-    }
-    ZEST_TRY(evrot_shift(r, r->backup_count, err));
-    return evrot_compress(r, err);
+    const bool duplicate = r->backup_count == 0 || pend_first < 0 || pend_first == gz_first;
+    const int lock = evlock_take(r->dir, true);
+    int rc = duplicate ? evrot_unlink(r->pend, err) : evrot_shift(r, r->backup_count, err);
+    if (rc == 0 && duplicate) rc = fsutil_fsync_dir_of(r->pend, err);
+    evlock_drop(lock);
+    return rc || duplicate ? rc : evrot_compress(r, err);
 }
 
 /* The largest id in the newest rotated file: the lowest-numbered .gz present. */
@@ -368,7 +371,10 @@ static void evrot_rotated_last_id(struct evrot *r, int64_t *last_id) {
 static int evrot_open_files(struct evrot *r, int64_t *last_id, zest_error *err) {
     ZEST_TRY(evrot_mkdirs(r->dir, err));
     ZEST_TRY(evrot_unlink(r->tmp, err)); /* a compression cut short; its source is still here */
-    ZEST_TRY(evrot_prune(r, r->backup_count, err));
+    const int lock = evlock_take(r->dir, true);
+    const int rc = evrot_prune(r, r->backup_count, err);
+    evlock_drop(lock);
+    ZEST_TRY(rc);
     ZEST_TRY(evrot_recover_pending(r, err));
     const bool created = !evrot_exists(r->cur);
     r->fd = open(r->cur, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
@@ -442,9 +448,12 @@ int evrot_rotate(struct evrot *r, zest_error *err) {
         r->size = 0;
         return 0;
     }
-    ZEST_TRY(evrot_shift(r, r->backup_count, err));
-    evrot_crash_point(r, "shifted");
-    ZEST_TRY(evrot_swap_current(r, err));
+    const int lock = evlock_take(r->dir, true);
+    int rc = evrot_shift(r, r->backup_count, err);
+    if (rc == 0) evrot_crash_point(r, "shifted");
+    if (rc == 0) rc = evrot_swap_current(r, err);
+    evlock_drop(lock);
+    if (rc) return rc;
     evrot_start_job(r);
     /* The earlier compression's failure is still reported once, after the rotation. */
     if (job_rc && err) *err = job_err;

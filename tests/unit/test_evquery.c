@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "../../src/events/event_types.h"
+#include "../../src/events/evlock.h"
 #include "runner.h"
 #include "zest.h"
 
@@ -413,9 +414,11 @@ struct writer {
 };
 
 /* Renames .k.gz to .k+1.gz, events.jsonl to .1, starts an empty events.jsonl, then
- * compresses .1 the way the writer does (tmp, rename) and unlinks it. */
+ * compresses .1 the way the writer does (tmp, rename) and unlinks it; the renames under the
+ * rotation lock, as the writer takes it. */
 static void rotate(struct writer *w) {
     char a[1100], b[1100];
+    int lock = evlock_take(w->ev, true);
     for (int k = w->rotated; k >= 1; k--) {
         snprintf(a, sizeof a, "%s/events.jsonl.%d.gz", w->ev, k);
         snprintf(b, sizeof b, "%s/events.jsonl.%d.gz", w->ev, k + 1);
@@ -425,12 +428,15 @@ static void rotate(struct writer *w) {
     snprintf(b, sizeof b, "%s/events.jsonl.1", w->ev);
     ASSERT_EQ(rename(a, b), 0);
     append_raw(a, "", 0);
+    evlock_drop(lock);
     snprintf(a, sizeof a, "%s/.events.jsonl.1.gz.tmp", w->ev);
     gzip_file(b, a);
     char c[1100];
     snprintf(c, sizeof c, "%s/events.jsonl.1.gz", w->ev);
+    lock = evlock_take(w->ev, true);
     ASSERT_EQ(rename(a, c), 0);
     ASSERT_EQ(unlink(b), 0);
+    evlock_drop(lock);
     w->rotated++;
 }
 
