@@ -44,7 +44,8 @@ extern "C" {
     XX(E_BADRECORDS, -10, "malformed records under bad_record_policy: fail")                   \
     XX(E_INTERNAL, -11, "internal error")                                                     \
     XX(E_FAULT, -12, "injected fault (ZEST_FAULTS)")                                           \
-    XX(E_CANCELLED, -13, "cancelled")
+    XX(E_CANCELLED, -13, "cancelled")                                                         \
+    XX(E_PARTIAL, -14, "partial: partitions were skipped (enable_fault_tolerance)")
 
 typedef enum {
 #define ZEST_STATUS_ENUM(name, value, msg) ZEST_##name = value,
@@ -161,6 +162,13 @@ typedef struct zest_bad_record {
 /** What a finished run reports. The first `bad_records_kept` malformed records are listed in
  * `bad` (at most ZEST_BAD_RECORDS_KEPT); `bad_records` counts them all. */
 #define ZEST_BAD_RECORDS_KEPT 100
+/** A partition left out of the export after its last attempt failed. */
+typedef struct zest_skipped_partition {
+    int64_t partition;
+    int attempts;
+    char error[1024];
+} zest_skipped_partition;
+
 typedef struct zest_run_summary {
     int64_t rows_read;
     int64_t rows_written;
@@ -174,7 +182,13 @@ typedef struct zest_run_summary {
     zest_bad_record *bad;
     char export_path[1024];
     char job_id[128];
-    char job_dir[1024]; /* the work dir of this job: events/ and, later, checkpoints/ */
+    char job_dir[1024]; /* the work dir of this job: events/, checkpoints/, job.json */
+    size_t n_skipped;   /* partitions skipped under enable_fault_tolerance (ZEST_E_PARTIAL) */
+    zest_skipped_partition *skipped;
+    int64_t partitions;         /* in the plan */
+    int64_t partitions_reused;  /* complete in an earlier run of the job (resume) */
+    int resumed;                /* 1 when this run continued an earlier one */
+    int already_complete;       /* 1 when the job was complete: nothing was run */
 } zest_run_summary;
 
 /** Called for each malformed record as it is met (from the thread that met it). */
@@ -188,7 +202,9 @@ typedef struct zest_run_options {
 /** Runs the config's pipeline over the whole dataset and writes export_path atomically.
  * `opts` may be NULL. On return *out (if not NULL) holds a summary to free with
  * zest_run_summary_destroy, also when the run failed part-way. Returns ZEST_E_BADRECORDS when
- * bad_record_policy is `fail` and a malformed record was met. */
+ * bad_record_policy is `fail` and a malformed record was met, and ZEST_E_PARTIAL when
+ * enable_fault_tolerance skipped partitions (the export holds the others; the summary names
+ * the skipped ones). */
 ZEST_API int zest_run(const zest_config *cfg, const zest_run_options *opts,
                       zest_run_summary **out, zest_error *err);
 ZEST_API void zest_run_summary_destroy(zest_run_summary *summary);

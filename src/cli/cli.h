@@ -11,7 +11,7 @@
 #include "zest.h"
 
 /* Exit codes (documented in `zest --help` and the README). */
-enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_PARTIAL = 3 };
 
 struct cli_cmd {
     const char *name;

@@ -33,6 +33,10 @@ static void print_summary(const zest_run_summary *s) {
             per_second((double)s->bytes_read / 1e6, s->seconds),
             per_second((double)s->rows_read, s->seconds));
     fprintf(stderr, "job               %s (events: zest events %s)\n", s->job_id, s->job_dir);
+    for (size_t i = 0; i < s->n_skipped; i++)
+        fprintf(stderr, "skipped           partition %lld after %d attempt%s: %s\n",
+                (long long)s->skipped[i].partition, s->skipped[i].attempts,
+                s->skipped[i].attempts == 1 ? "" : "s", s->skipped[i].error);
 }
 
 int cmd_run(int argc, char **argv) {
@@ -53,7 +57,7 @@ int cmd_run(int argc, char **argv) {
         fprintf(stderr, "zest: warning: ... and %lld more malformed records\n",
                 (long long)(bp.seen - CLI_BAD_PRINTED));
     if (st) cli_error("%s", err.msg);
-    if (sum && !found[0] && st == 0) print_summary(sum);
+    if (sum && !found[0] && (st == 0 || st == ZEST_E_PARTIAL)) print_summary(sum);
     zest_run_summary_destroy(sum);
     zest_config_destroy(cfg);
     return cli_exit_code(st);

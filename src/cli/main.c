@@ -56,6 +56,7 @@ void cli_error(const char *fmt, ...) {
 
 int cli_exit_code(int status) {
     if (status == ZEST_OK) return CLI_EXIT_OK;
+    if (status == ZEST_E_PARTIAL) return CLI_EXIT_PARTIAL;
     if (status == ZEST_E_CONFIG || status == ZEST_E_USAGE || status == ZEST_E_PARAM)
         return CLI_EXIT_USAGE;
     return CLI_EXIT_FAILURE;
@@ -71,7 +72,9 @@ static void print_usage(FILE *f) {
                "exit codes:\n"
                "  0  success\n"
                "  1  failure (I/O error, malformed input under bad_record_policy: fail, ...)\n"
-               "  2  usage or config error\n");
+               "  2  usage or config error\n"
+               "  3  partial: partitions failed for good and were skipped (enable_fault_tolerance);\n"
+               "     the export holds the others\n");
 }
 
 void cli_print_cmd_help(const struct cli_cmd *c) {

@@ -34,6 +34,7 @@ int pipeline_init(struct pipeline *p, const struct zest_config *cfg, zest_error 
             }
         }
     }
+    p->op_to = p->n_ops;
     return 0;
 }
 
@@ -155,7 +156,7 @@ int pipeline_run_batch(struct pipeline *p, const struct batch *in, const uint16_
     p->failed_op = -1;
     ZEST_TRY(set_input(p, in, perm, text_key, arena));
     if (p->text_col < 0) return p->cur.length ? ZEST_E_INTERNAL : 0;
-    for (size_t i = 0; i < p->n_ops; i++) {
+    for (size_t i = p->op_from; i < p->op_to && i < p->n_ops; i++) {
         struct pipe_op *op = &p->ops[i];
         const double t0 = now_seconds();
         op->rows_in += p->cur.length;

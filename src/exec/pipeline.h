@@ -49,13 +49,14 @@ struct pipeline {
     int (*after_op)(void *user, size_t k, const struct pipeline *p, zest_error *err);
     void *after_op_user;
     int64_t partition;     /* what faults see as the partition: 0 for the sequential run */
+    size_t op_from, op_to; /* the ops pipeline_run_batch runs: [op_from, op_to) */
     struct stats_view stats;
 };
 
 /* Instantiates every op of the config (init with its bound parameters). */
 int pipeline_init(struct pipeline *p, const struct zest_config *cfg, zest_error *err);
 void pipeline_destroy(struct pipeline *p);
-/* Runs all ops over `in` (borrowed until the next call). On return p->cur is the result,
+/* Runs ops [op_from, op_to) (all of them after init) over `in` (borrowed until the next call). On return p->cur is the result,
  * p->perm its key orders and p->stats its stats; memory comes from `arena` and the pool. */
 int pipeline_run_batch(struct pipeline *p, const struct batch *in, const uint16_t *const *perm,
                        const char *text_key, struct arena *arena, zest_error *err);

@@ -20,6 +20,9 @@
 #include "jobpaths.h"
 #include "worker.h"
 
+/* The merge hands checkpointed lines to the writer in pieces of about this size. */
+#define RUN_MERGE_PIECE ((size_t)1 << 20)
+
 static double now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -50,17 +53,48 @@ static int run_plan(struct job *job, const struct jobpaths *jp, zest_error *err)
     return rc;
 }
 
-/* Hands the merged partition's lines to the writer thread without copying them. */
+/* A partition's export lines from its last op's checkpoint, into the writer in pieces; the
+ * lines are counted against the manifest's record. */
+static int run_merge_ckpt(struct job *job, struct outq *q, size_t p, zest_error *err) {
+    const struct part_slot *slot = &job->slots[p];
+    char path[1200];
+    struct linereader *lr = NULL;
+    const char *line;
+    size_t len;
+    int64_t line_no, offset, rows = 0;
+    int rc = ckpt_path(job->ckpt, slot->final.file, path, sizeof path, err);
+    if (rc == 0) rc = linereader_open(path, (size_t)job->cfg->max_line_bytes, 0, -1, &lr, err);
+    struct buf *b = rc == 0 ? outq_acquire(q) : NULL;
+    while (rc == 0 && (rc = linereader_next(lr, &line, &len, &line_no, &offset, err)) == 1) {
+        rc = buf_append(b, line, len) || buf_append(b, "\n", 1) ? ZEST_E_NOMEM : 0;
+        rows++;
+        if (rc == 0 && b->len >= RUN_MERGE_PIECE && (rc = outq_submit(q, err)) == 0)
+            b = outq_acquire(q);
+    }
+    if (rc == ZEST_E_NOMEM) err_set(err, rc, "out of memory merging %s", path);
+    if (rc == 0 && rows != slot->final.rows)
+        rc = err_set(err, ZEST_E_FORMAT, "%s: %lld rows, but its manifest records %lld",
+                     path, (long long)rows, (long long)slot->final.rows);
+    if (rc == 0) rc = outq_submit(q, err);
+    if (rc == 0) job->sum->bytes_written += (int64_t)slot->final.content_bytes;
+    linereader_close(lr);
+    return rc;
+}
+
+/* Hands the merged partition's lines to the writer thread (without copying them when they
+ * are in memory). */
 static int run_merge_one(struct job *job, struct outq *q, size_t p, zest_error *err) {
     struct part_slot *slot = &job->slots[p];
+    zest_run_summary *s = job->sum;
+    s->rows_read += slot->rows_read;
+    s->bytes_read += slot->bytes_read;
+    if (slot->skipped) return 0;
+    s->rows_written += slot->rows_out;
+    if (slot->final_ckpt) return run_merge_ckpt(job, q, p, err);
     struct buf *b = outq_acquire(q);
     const struct buf tmp = *b;
     *b = slot->out;
     slot->out = tmp;
-    zest_run_summary *s = job->sum;
-    s->rows_read += slot->rows_read;
-    s->rows_written += slot->rows_out;
-    s->bytes_read += slot->bytes_read;
     s->bytes_written += slot->bytes_out;
     return outq_submit(q, err);
 }
@@ -70,7 +104,7 @@ static int run_merge_one(struct job *job, struct outq *q, size_t p, zest_error *
 static int run_first_error(struct job *job, zest_error *err) {
     for (size_t p = 0; p < job->plan.count; p++) {
         const struct part_slot *slot = &job->slots[p];
-        if (slot->done && slot->status && slot->status != ZEST_E_CANCELLED) {
+        if (slot->done && slot->status && !slot->skipped && slot->status != ZEST_E_CANCELLED) {
             if (err) *err = slot->err;
             return slot->status;
         }
@@ -84,7 +118,7 @@ static int run_merge(struct job *job, struct outq *q, zest_error *err) {
         pthread_mutex_lock(&job->mu);
         while (!job->slots[p].done) pthread_cond_wait(&job->cv, &job->mu);
         pthread_mutex_unlock(&job->mu);
-        if (job->slots[p].status) return ZEST_E_CANCELLED;
+        if (job->slots[p].status && !job->slots[p].skipped) return ZEST_E_CANCELLED;
         const int rc = run_merge_one(job, q, p, err);
         if (rc) return rc;
         pthread_mutex_lock(&job->mu);
@@ -138,6 +172,27 @@ static void run_log_committed(struct job *job, const char *path) {
     evlog_emit(job->ev.log, &e);
 }
 
+/* The skipped partitions into the summary; ZEST_E_PARTIAL naming them when there are any. */
+static int run_skipped(struct job *job, zest_error *err) {
+    zest_run_summary *s = job->sum;
+    size_t n = 0;
+    for (size_t p = 0; p < job->plan.count; p++) n += job->slots[p].skipped;
+    if (!n) return 0;
+    if (!(s->skipped = calloc(n, sizeof *s->skipped)))
+        return err_set(err, ZEST_E_NOMEM, "out of memory");
+    for (size_t p = 0; p < job->plan.count; p++) {
+        const struct part_slot *slot = &job->slots[p];
+        if (!slot->skipped) continue;
+        zest_skipped_partition *k = &s->skipped[s->n_skipped++];
+        k->partition = (int64_t)p;
+        k->attempts = slot->attempt;
+        snprintf(k->error, sizeof k->error, "%s", slot->err.msg);
+    }
+    return err_set(err, ZEST_E_PARTIAL, "%zu of %zu partitions skipped after failing (first: "
+                   "partition %lld: %s); the export holds the others", n, job->plan.count,
+                   (long long)s->skipped[0].partition, s->skipped[0].error);
+}
+
 /* Workers run partitions while this thread merges them into the export. */
 static int run_partitions(struct job *job, const struct jobpaths *jp, zest_error *err) {
     const size_t n = run_np(job->cfg) < job->plan.count ? run_np(job->cfg) : job->plan.count;
@@ -161,6 +216,7 @@ static int run_partitions(struct job *job, const struct jobpaths *jp, zest_error
         rc = sink_commit(sink, NULL, err);
         sink = NULL;
         if (rc == 0) run_log_committed(job, jp->export_path);
+        if (rc == 0) rc = run_skipped(job, err);
     }
     sink_abort(sink);
     run_summary_ops(job->sum, w, n);
@@ -239,13 +295,14 @@ static int run_job(struct job *job, const struct jobpaths *jp, zest_error *err) 
     if (rc == 0) {
         runev_processing_start(&job->ev, job->cfg, jp->work_dir, jp->export_path, &job->plan.fp);
         runev_plan(&job->ev, &job->plan);
+        job->sum->partitions = (int64_t)job->plan.count;
         job->slots = calloc(job->plan.count ? job->plan.count : 1, sizeof *job->slots);
         if (!job->slots) rc = err_set(err, ZEST_E_NOMEM, "out of memory");
         for (size_t p = 0; rc == 0 && p < job->plan.count; p++) buf_init(&job->slots[p].out, 0);
     }
     if (rc == 0) rc = run_ckpt_open(job, jp, err);
     if (rc == 0) rc = run_partitions(job, jp, err);
-    if (rc == 0) run_ckpt_drop(job);
+    if (rc == 0) run_ckpt_drop(job); /* not after a partial run: a rerun may reuse them */
     return rc;
 }
 
@@ -310,5 +367,6 @@ void zest_run_summary_destroy(zest_run_summary *s) {
     if (!s) return;
     free(s->ops);
     free(s->bad);
+    free(s->skipped);
     free(s);
 }

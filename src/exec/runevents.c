@@ -133,7 +133,7 @@ void runev_partition_start(struct runevents *ev, const struct partplan_part *par
 
 void runev_partition_ops_start(struct runevents *ev, const struct pipeline *p, int64_t part,
                                int worker) {
-    for (size_t i = 0; i < p->n_ops; i++) {
+    for (size_t i = p->op_from; i < p->op_to; i++) {
         struct evlog_event e = evlog_event_init(EVT_OPERATION_START);
         e.message = "operation started";
         e.operation_name = p->ops[i].desc->info.name;
@@ -182,7 +182,7 @@ static void runev_op_complete(struct runevents *ev, const struct pipe_op *now,
 
 void runev_partition_ops_complete(struct runevents *ev, const struct pipeline *p,
                                   const struct pipe_op *before, int64_t part, int worker) {
-    for (size_t i = 0; i < p->n_ops; i++)
+    for (size_t i = p->op_from; i < p->op_to; i++)
         runev_op_complete(ev, &p->ops[i], &before[i], (int)i, part, worker);
 }
 
@@ -213,6 +213,65 @@ void runev_partition_retry(struct runevents *ev, int64_t part, int worker, int n
     e.metadata = meta;
     e.error_message = err && err->msg[0] ? err->msg : NULL;
     evlog_emit(ev->log, &e);
+}
+
+void runev_partition_skip(struct runevents *ev, int64_t part, int worker, int attempts,
+                          const zest_error *err) {
+    char meta[64], msg[160];
+    snprintf(meta, sizeof meta, "{\"attempts\":%d}", attempts);
+    snprintf(msg, sizeof msg, "partition %lld skipped after %d attempt%s "
+             "(enable_fault_tolerance): the export will not hold its rows",
+             (long long)part, attempts, attempts == 1 ? "" : "s");
+    struct evlog_event e = evlog_event_init(EVT_PARTITION_SKIP);
+    e.message = msg;
+    e.partition_id = part;
+    e.worker = worker;
+    e.attempt = attempts;
+    e.metadata = meta;
+    e.error_message = err && err->msg[0] ? err->msg : NULL;
+    evlog_emit(ev->log, &e);
+}
+
+void runev_partition_resume(struct runevents *ev, int64_t part, int worker,
+                            const struct ckpt_record *rec, bool complete) {
+    char meta[256], msg[256];
+    snprintf(meta, sizeof meta, "{\"after_op\":%d,\"rows\":%lld,\"complete\":%s}",
+             rec->op_index, (long long)rec->rows, complete ? "true" : "false");
+    if (complete)
+        snprintf(msg, sizeof msg, "partition %lld was complete: its export lines are reused",
+                 (long long)part);
+    else
+        snprintf(msg, sizeof msg, "partition %lld resumes after op %d (%s)", (long long)part,
+                 rec->op_index, rec->op_name);
+    struct evlog_event e = evlog_event_init(EVT_PARTITION_RESUME);
+    e.message = msg;
+    e.partition_id = part;
+    e.operation_name = rec->op_name;
+    e.operation_idx = rec->op_index;
+    e.worker = worker;
+    e.metadata = meta;
+    evlog_emit(ev->log, &e);
+}
+
+void runev_checkpoint_load(struct runevents *ev, int64_t part, int worker,
+                           const struct ckpt_record *rec, const char *path) {
+    struct buf m;
+    struct json_obj o;
+    buf_init(&m, 0);
+    json_obj_begin(&o, &m);
+    json_obj_str(&o, "checkpoint_path", path);
+    json_obj_int(&o, "rows", rec->rows);
+    json_obj_int(&o, "bytes", (int64_t)rec->bytes);
+    const int mrc = json_obj_end(&o);
+    struct evlog_event e = evlog_event_init(EVT_CHECKPOINT_LOAD);
+    e.message = "checkpoint loaded";
+    e.partition_id = part;
+    e.operation_name = rec->op_name;
+    e.operation_idx = rec->op_index;
+    e.worker = worker;
+    e.metadata = mrc == 0 ? m.data : NULL;
+    evlog_emit(ev->log, &e);
+    buf_free(&m);
 }
 
 void runev_partition_end(struct runevents *ev, int64_t part, int worker, int attempt, int status,
@@ -289,9 +348,15 @@ void runev_processing_end(struct runevents *ev, int status, const zest_run_summa
     json_obj_int(&o, "bytes_written", sum->bytes_written);
     json_obj_int(&o, "malformed_records", sum->bad_records);
     json_obj_str(&o, "export_path", sum->export_path);
+    json_obj_int(&o, "partitions", sum->partitions);
+    json_obj_int(&o, "partitions_skipped", (int64_t)sum->n_skipped);
+    json_obj_int(&o, "partitions_reused", sum->partitions_reused);
+    const bool partial = status == ZEST_E_PARTIAL;
     struct evlog_event e =
-        evlog_event_init(status ? EVT_PROCESSING_ERROR : EVT_PROCESSING_COMPLETE);
-    e.message = status ? "processing failed" : "processing completed";
+        evlog_event_init(status && !partial ? EVT_PROCESSING_ERROR : EVT_PROCESSING_COMPLETE);
+    e.message = partial  ? "processing completed without the skipped partitions"
+                : status ? "processing failed"
+                         : "processing completed";
     e.duration = runev_now() - ev->started;
     if (status) e.error_message = err ? err->msg : zest_strerror(status);
     runev_emit(ev, &e, json_obj_end(&o) ? NULL : &b);

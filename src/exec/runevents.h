@@ -9,6 +9,7 @@
 #ifndef ZEST_RUNEVENTS_H
 #define ZEST_RUNEVENTS_H
 
+#include "../ckpt/ckpt.h"
 #include "../config/config.h"
 #include "../events/evlog.h"
 #include "fingerprint.h"
@@ -47,6 +48,7 @@ void runev_partition_ops_start(struct runevents *ev, const struct pipeline *p, i
                                int worker);
 void runev_partition_ops_complete(struct runevents *ev, const struct pipeline *p,
                                   const struct pipe_op *before, int64_t part, int worker);
+/* The ops run are p->op_from .. p->op_to - 1 (one segment). */
 void runev_partition_op_error(struct runevents *ev, const struct pipeline *p, int64_t part,
                               int worker, const zest_error *err);
 void runev_partition_end(struct runevents *ev, int64_t part, int worker, int attempt, int status,
@@ -55,6 +57,16 @@ void runev_partition_end(struct runevents *ev, int64_t part, int worker, int att
 /* partition_retry: attempt `next_attempt` follows after `delay_s` seconds. */
 void runev_partition_retry(struct runevents *ev, int64_t part, int worker, int next_attempt,
                            double delay_s, const zest_error *err);
+/* partition_skip: the partition failed for good after `attempts` and is left out. */
+void runev_partition_skip(struct runevents *ev, int64_t part, int worker, int attempts,
+                          const zest_error *err);
+/* partition_resume: the partition continues after the checkpoint `rec` of an earlier run
+ * (complete: it needs no op, its export lines are that checkpoint). */
+void runev_partition_resume(struct runevents *ev, int64_t part, int worker,
+                            const struct ckpt_record *rec, bool complete);
+/* checkpoint_load: the partition reads `path` (the checkpoint `rec`). */
+void runev_checkpoint_load(struct runevents *ev, int64_t part, int worker,
+                           const struct ckpt_record *rec, const char *path);
 void runev_bad_record(struct runevents *ev, const zest_bad_record *bad);
 /* processing_complete (status 0) or processing_error, with the run's totals. */
 void runev_processing_end(struct runevents *ev, int status, const zest_run_summary *sum,

@@ -60,10 +60,15 @@ static int worker_write(struct worker *w, struct part_slot *slot, zest_error *er
         .stats_names = p->stats.names,
         .stats_cols = p->stats.cols,
     };
-    const size_t before = slot->out.len;
-    const int rc = jsonl_write_batch(&spec, &slot->out);
+    /* A checkpointed last op: its checkpoint holds the lines, the merge reads them there. */
+    struct buf *out = slot->final_ckpt ? &w->ckpt.scratch : &slot->out;
+    if (slot->final_ckpt) buf_clear(out);
+    const size_t before = out->len;
+    int rc = jsonl_write_batch(&spec, out);
     if (rc) return err_set(err, rc, "formatting output: %s", zest_strerror(rc));
-    const int64_t bytes = (int64_t)(slot->out.len - before);
+    const int64_t bytes = (int64_t)(out->len - before);
+    if (slot->final_ckpt)
+        ZEST_TRY(ckptrun_write_export(&w->ckpt, out->data, out->len, p->cur.length, err));
     slot->rows_out += p->cur.length;
     slot->bytes_out += bytes;
     atomic_fetch_add_explicit(&w->job->ev.counters.rows_written, p->cur.length,
@@ -76,7 +81,8 @@ static int worker_write(struct worker *w, struct part_slot *slot, zest_error *er
  * writes while p is the head (the merger waits for p to finish), so the order holds. */
 static int worker_stream(struct worker *w, size_t p, struct part_slot *slot, zest_error *err) {
     struct job *job = w->job;
-    if (slot->out.len < WORKER_STREAM_BYTES) return 0;
+    /* A partition that may still be skipped keeps its lines until it is done. */
+    if (slot->out.len < WORKER_STREAM_BYTES || job->cfg->enable_fault_tolerance) return 0;
     pthread_mutex_lock(&job->mu);
     const bool head = job->merged == p;
     pthread_mutex_unlock(&job->mu);
@@ -114,8 +120,8 @@ static int worker_flush(struct worker *w, struct part_slot *slot, int64_t part, 
     int rc = jsonl_reader_finish(&w->reader, &b, &perm);
     if (rc == 0 && b.length > 0) {
         rc = pipeline_run_batch(&w->pipe, &b, perm, w->job->text_key, &w->arena, err);
-        if (rc == 0) rc = worker_write(w, slot, err);
-        if (rc == 0) rc = worker_stream(w, (size_t)part, slot, err);
+        if (rc == 0 && w->seg_last) rc = worker_write(w, slot, err);
+        if (rc == 0 && w->seg_last) rc = worker_stream(w, (size_t)part, slot, err);
         w->batches++;
         if (rc == 0) worker_log_batch(w, part, b.length);
     }
@@ -160,54 +166,74 @@ static int64_t origin_line(const struct partplan_part *part, int64_t line_no) {
     return part->origin_line + (line_no - part->first_line);
 }
 
+/* A line of a checkpoint that does not parse: the file passed its checksum, so it was
+ * written that way; the partition fails rather than lose the record. */
+static int worker_ckpt_bad(const struct seg_input *in, int64_t line_no, int64_t offset,
+                           const char *reason, zest_error *err) {
+    return err_set_at(err, ZEST_E_FORMAT, in->path, line_no, offset,
+                      "checkpoint record does not parse: %s", reason);
+}
+
 static int worker_line(struct worker *w, struct part_slot *slot, const struct partplan_part *part,
-                       const char *line, size_t len, int64_t line_no, int64_t offset,
-                       zest_error *err) {
-    slot->bytes_read += (int64_t)len + 1;
-    atomic_fetch_add_explicit(&w->job->ev.counters.bytes_read, (int64_t)len + 1,
-                              memory_order_relaxed);
+                       const struct seg_input *in, const char *line, size_t len, int64_t line_no,
+                       int64_t offset, zest_error *err) {
+    if (in->source) {
+        slot->bytes_read += (int64_t)len + 1;
+        atomic_fetch_add_explicit(&w->job->ev.counters.bytes_read, (int64_t)len + 1,
+                                  memory_order_relaxed);
+    }
     if (only_whitespace(line, len)) return 0;
     struct jsonl_bad bad;
     const int got = jsonl_parse_record(&w->reader, line, len, &bad);
+    if (got == 1 && !in->source) return worker_ckpt_bad(in, line_no, offset + bad.column, bad.reason, err);
     const bool same_file = part->source == part->origin || !strcmp(part->source, part->origin);
     if (got == 1)
         return worker_bad(w, slot, part->origin, origin_line(part, line_no),
                           same_file ? offset + bad.column : -1, bad.reason, err);
     if (got < 0)
-        return err_set_at(err, got, part->origin, origin_line(part, line_no), offset, "%s",
+        return err_set_at(err, got, in->source ? part->origin : in->path,
+                          in->source ? origin_line(part, line_no) : line_no, offset, "%s",
                           zest_strerror(got));
-    slot->rows_read++;
-    atomic_fetch_add_explicit(&w->job->ev.counters.rows_read, 1, memory_order_relaxed);
+    if (in->source) {
+        slot->rows_read++;
+        atomic_fetch_add_explicit(&w->job->ev.counters.rows_read, 1, memory_order_relaxed);
+    }
     if (w->reader.rows >= w->job->batch_rows || jsonl_reader_bytes(&w->reader) >= WORKER_BATCH_BYTES)
         return worker_flush(w, slot, part->id, err);
     return 0;
 }
 
+/* An over-long line: skipped and reported under bad_record_policy: skip, else fatal. */
+static int worker_long_line(struct worker *w, struct part_slot *slot,
+                            const struct partplan_part *part, zest_error *err) {
+    char reason[128];
+    snprintf(reason, sizeof reason, "line longer than max_line_size_mb (%lld bytes)",
+             (long long)w->job->cfg->max_line_bytes);
+    const int64_t l = err ? err->line : 0, o = err ? err->offset : -1;
+    return worker_bad(w, slot, part->origin, origin_line(part, l), o, reason, err);
+}
+
 static int worker_read(struct worker *w, struct part_slot *slot, const struct partplan_part *part,
-                       zest_error *err) {
+                       const struct seg_input *in, zest_error *err) {
     const struct zest_config *cfg = w->job->cfg;
+    const bool skip_long = in->source && cfg->bad_record_policy == CFG_BAD_SKIP;
     struct linereader *lr = NULL;
     const char *line;
     size_t len;
     int64_t line_no, offset;
-    int rc = linereader_open(part->source, (size_t)cfg->max_line_bytes, part->start, part->end,
-                             &lr, err);
+    int rc = linereader_open(in->path, (size_t)cfg->max_line_bytes, in->start, in->end, &lr, err);
     if (rc == 0) {
-        linereader_set_first_line(lr, part->first_line);
-        linereader_set_skip_long(lr, cfg->bad_record_policy == CFG_BAD_SKIP);
+        linereader_set_first_line(lr, in->first_line);
+        linereader_set_skip_long(lr, skip_long);
     }
     while (rc == 0 && !atomic_load_explicit(&w->job->stop, memory_order_relaxed)) {
         rc = linereader_next(lr, &line, &len, &line_no, &offset, err);
-        if (rc == ZEST_E_LIMIT && cfg->bad_record_policy == CFG_BAD_SKIP) {
-            char reason[128];
-            snprintf(reason, sizeof reason, "line longer than max_line_size_mb (%lld bytes)",
-                     (long long)cfg->max_line_bytes);
-            const int64_t l = err ? err->line : 0, o = err ? err->offset : -1;
-            rc = worker_bad(w, slot, part->origin, origin_line(part, l), o, reason, err);
+        if (rc == ZEST_E_LIMIT && skip_long) {
+            rc = worker_long_line(w, slot, part, err);
             continue;
         }
         if (rc != 1) break;
-        rc = worker_line(w, slot, part, line, len, line_no, offset, err);
+        rc = worker_line(w, slot, part, in, line, len, line_no, offset, err);
     }
     if (rc == 0 && atomic_load(&w->job->stop)) rc = ZEST_E_CANCELLED;
     if (rc == 0) rc = worker_flush(w, slot, part->id, err);
@@ -219,32 +245,109 @@ static void worker_snapshot(struct worker *w) {
     memcpy(w->before, w->pipe.ops, w->pipe.n_ops * sizeof *w->before);
 }
 
-/* One attempt at a partition, from its source. */
-static int worker_attempt(struct worker *w, const struct partplan_part *part,
-                          struct part_slot *slot) {
+/* The end (exclusive) of the segment that starts at op `from`: just after the next
+ * checkpointed op, or the end of the list. */
+static size_t worker_segment_end(const struct worker *w, size_t from) {
+    for (size_t k = from; k < w->pipe.n_ops; k++)
+        if (ckptrun_wants(&w->ckpt, k)) return k + 1;
+    return w->pipe.n_ops;
+}
+
+/* Ops [from, to) over the whole input; a checkpointed last op is committed at the end, and
+ * *in then points at it for the next segment. */
+static int worker_segment(struct worker *w, const struct partplan_part *part,
+                          struct part_slot *slot, struct seg_input *in, size_t from, size_t to) {
     struct job *job = w->job;
-    const double t0 = worker_now();
-    runev_partition_start(&job->ev, part, w->index, slot->attempt);
+    const bool ckpt = to > from && ckptrun_wants(&w->ckpt, to - 1);
+    w->pipe.op_from = from;
+    w->pipe.op_to = to;
+    w->seg_last = to == w->pipe.n_ops;
+    slot->final_ckpt = ckpt && w->seg_last;
     worker_snapshot(w);
     runev_partition_ops_start(&job->ev, &w->pipe, part->id, w->index);
     jsonl_reader_reset(&w->reader);
     arena_reset(&w->arena);
-    int rc = ckptrun_begin(&w->ckpt, job->cfg, part, job->plan.fp.hex, &slot->err);
-    if (rc == 0) rc = worker_read(w, slot, part, &slot->err);
-    if (rc == 0) rc = ckptrun_commit(&w->ckpt, job->cfg, &job->ev, part->id, w->index, &slot->err);
-    ckptrun_abort(&w->ckpt); /* what a failure left open */
+    int rc = ckpt ? ckptrun_open(&w->ckpt, part->id, to - 1, &slot->err) : 0;
+    if (rc == 0) rc = worker_read(w, slot, part, in, &slot->err);
     if (rc == 0 || w->pipe.failed_op < 0)
         runev_partition_ops_complete(&job->ev, &w->pipe, w->before, part->id, w->index);
+    if (rc == 0 && ckpt) {
+        struct ckpt_record rec;
+        rc = ckptrun_commit(&w->ckpt, job->cfg, &job->ev, part->id, w->index, &rec, &slot->err);
+        if (rc == 0) rc = ckptrun_file(&w->ckpt, &rec, w->ckpt_path, sizeof w->ckpt_path, &slot->err);
+        if (rc == 0) *in = (struct seg_input){.path = w->ckpt_path, .end = -1, .first_line = 1};
+        if (rc == 0 && slot->final_ckpt) slot->final = rec;
+    }
+    ckptrun_abort(&w->ckpt); /* what a failure left open */
+    return rc;
+}
+
+/* Where the partition starts: after its latest valid checkpoint (from this run's earlier
+ * attempt or an earlier run), or at its source. Returns the first op to run, or < 0. */
+static int worker_start(struct worker *w, const struct partplan_part *part,
+                        struct part_slot *slot, struct seg_input *in) {
+    struct job *job = w->job;
+    const struct zest_config *cfg = job->cfg;
+    *in = (struct seg_input){.path = part->source, .start = part->start, .end = part->end,
+                             .first_line = part->first_line, .source = true};
+    ZEST_TRY(ckptrun_begin(&w->ckpt, cfg, part, job->plan.fp.hex, &slot->err));
+    struct ckpt_record rec;
+    const int got = cfg->use_checkpoints_for_recovery
+                        ? ckptrun_latest(&w->ckpt, &job->ev, part->id, w->index, &rec, &slot->err)
+                        : 0;
+    if (got < 0) return got;
+    if (got == 0) {
+        if (slot->attempt > 1 && !cfg->restart_from_beginning_if_no_checkpoint)
+            return err_set(&slot->err, ZEST_E_NOTFOUND,
+                           "partition %lld: no checkpoint to retry from "
+                           "(restart_from_beginning_if_no_checkpoint: false)",
+                           (long long)part->id);
+        return 0;
+    }
+    ZEST_TRY(ckptrun_file(&w->ckpt, &rec, w->ckpt_path, sizeof w->ckpt_path, &slot->err));
+    *in = (struct seg_input){.path = w->ckpt_path, .end = -1, .first_line = 1};
+    const bool complete = (size_t)rec.op_index + 1 == w->pipe.n_ops;
+    if (slot->attempt == 1) runev_partition_resume(&job->ev, part->id, w->index, &rec, complete);
+    runev_checkpoint_load(&job->ev, part->id, w->index, &rec, w->ckpt_path);
+    if (complete) {
+        slot->final_ckpt = true;
+        slot->final = rec;
+    }
+    return rec.op_index + 1;
+}
+
+/* One attempt at a partition: from its latest valid checkpoint or its source, segment by
+ * segment. */
+static int worker_attempt(struct worker *w, const struct partplan_part *part,
+                          struct part_slot *slot) {
+    struct job *job = w->job;
+    const double t0 = worker_now();
+    struct seg_input in;
+    runev_partition_start(&job->ev, part, w->index, slot->attempt);
+    slot->final_ckpt = false;
+    w->pipe.failed_op = -1;
+    int rc = worker_start(w, part, slot, &in);
+    size_t from = rc > 0 ? (size_t)rc : 0;
+    if (rc > 0) rc = 0;
+    const bool done = slot->final_ckpt; /* complete already: nothing to run */
+    for (bool first = true; rc == 0 && !done && (first || from < w->pipe.n_ops); first = false) {
+        const size_t to = worker_segment_end(w, from);
+        rc = worker_segment(w, part, slot, &in, from, to);
+        from = to;
+    }
+    if (rc == 0) rc = ckptrun_prune(&w->ckpt, job->cfg, &job->ev, part->id, w->index, &slot->err);
     if (rc && rc != ZEST_E_CANCELLED)
         runev_partition_op_error(&job->ev, &w->pipe, part->id, w->index, &slot->err);
+    if (slot->final_ckpt && rc == 0) slot->rows_out = slot->final.rows;
     runev_partition_end(&job->ev, part->id, w->index, slot->attempt, rc, slot->rows_read,
                         slot->rows_out, worker_now() - t0, &slot->err);
     return rc;
 }
 
-/* Malformed input under bad_record_policy: fail and cancellation do not change on a retry. */
+/* Malformed input under bad_record_policy: fail (a bad record, an over-long line) and
+ * cancellation do not change on a retry, and are not skipped: the policy says fail. */
 static bool worker_retryable(int rc) {
-    return rc != 0 && rc != ZEST_E_CANCELLED && rc != ZEST_E_BADRECORDS;
+    return rc != 0 && rc != ZEST_E_CANCELLED && rc != ZEST_E_BADRECORDS && rc != ZEST_E_LIMIT;
 }
 
 /* Exponential backoff with jitter: base * 2^(attempt-1), times 1..1.5 drawn from the
@@ -293,7 +396,14 @@ static void worker_partition(struct worker *w, size_t p) {
         if (atomic_load(&job->stop)) break;
         worker_slot_reset(slot);
     }
-    if (slot->status && slot->status != ZEST_E_CANCELLED) atomic_store(&job->stop, true);
+    if (!worker_retryable(slot->status) || !cfg->enable_fault_tolerance) {
+        if (slot->status && slot->status != ZEST_E_CANCELLED) atomic_store(&job->stop, true);
+        return;
+    }
+    /* Graceful degradation: the others go on; the export will lack this one. */
+    slot->skipped = true;
+    buf_clear(&slot->out);
+    runev_partition_skip(&job->ev, part->id, w->index, slot->attempt, &slot->err);
 }
 
 /* The next partition to run, or SIZE_MAX when there is none (or the job stops). */

@@ -3,6 +3,8 @@
  * worker.h - one worker of a run and the job they share. A worker owns its arena, record
  * reader and pipeline (its own op instances) and runs whole partitions: lines of the
  * partition's byte range -> records -> batches -> ops -> JSONL, into the partition's slot.
+ * With checkpoints the ops run in segments (see ckptrun.h): each segment reads the previous
+ * one's committed checkpoint, and a partition starts from its latest valid checkpoint.
  * The job hands partitions out in order, at most `window` ahead of the merge, so memory stays
  * bounded by the partitions running ahead of the merge whatever the input size. Depends on exec/, io/, events/.
  */
@@ -32,6 +34,17 @@ struct part_slot {
     int status;      /* 0, or what ended it (ZEST_E_CANCELLED when stopped for another) */
     zest_error err;
     bool done;
+    bool skipped;    /* failed for good under enable_fault_tolerance: not in the export */
+    bool final_ckpt; /* its export lines are in the last op's checkpoint, `final` */
+    struct ckpt_record final;
+};
+
+/* What a segment reads: the partition's byte range of its source, or a checkpoint. */
+struct seg_input {
+    const char *path;
+    int64_t start, end;
+    int64_t first_line;
+    bool source; /* the input: malformed records are reported, bytes and rows counted */
 };
 
 struct job {
@@ -66,6 +79,8 @@ struct worker {
     struct pipeline pipe;
     struct pipe_op *before; /* op counters when the current partition began */
     struct ckptrun ckpt;
+    bool seg_last; /* the segment running ends with the last op: its rows are the output */
+    char ckpt_path[1200];
     int64_t batches;
 };
 

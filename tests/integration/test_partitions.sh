@@ -52,7 +52,7 @@ for line in 7 150 399; do
 done
 check "the good records are all written" equals "$(wc -l <"$TMP/bad/out.jsonl")" 397
 
-ZEST_FAULTS='text_length_filter@5:fail=always' run_zest run "$(config fault examples/sample.jsonl 'np: 2' 'partition_size: 500' 'recovery: {enabled: false}')"
+ZEST_FAULTS='text_length_filter@5:fail=always' run_zest run "$(config fault examples/sample.jsonl 'np: 2' 'partition_size: 500' 'recovery: {enabled: false}' 'enable_fault_tolerance: false')"
 check "a failing partition: exit 1" equals "$rc" 1
 check "a failing partition: the error names it" contains "$TMP/err" "partition 5: op text_length_filter: injected fault"
 check "a failing partition: partition_error for it, no export" python3 -c '

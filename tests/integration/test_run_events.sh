@@ -46,7 +46,7 @@ PY
 run_zest run "$(config bad "$TMP/bad.jsonl")"
 check "malformed records: each is a warning event or counted as suppressed" ev "$TMP/bad/job1" bad-accounting 300
 
-ZEST_FAULTS='text_length_filter@*:fail=always' run_zest run "$(config fault examples/sample.jsonl 'recovery: {enabled: false}')"
+ZEST_FAULTS='text_length_filter@*:fail=always' run_zest run "$(config fault examples/sample.jsonl 'recovery: {enabled: false}' 'enable_fault_tolerance: false')"
 check "an operator failure exits 1" equals "$rc" 1
 check "an operator failure logs operation_error with the op and its error" python3 -c '
 import json,sys
