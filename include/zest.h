@@ -197,6 +197,9 @@ typedef void (*zest_bad_record_fn)(const zest_bad_record *bad, void *user);
 typedef struct zest_run_options {
     zest_bad_record_fn on_bad_record; /* may be NULL */
     void *user;
+    /* Continue the most recently started job of this config (same work dir and export_path)
+     * when the config names no job_id; a job_id naming an existing job is always continued. */
+    int resume;
 } zest_run_options;
 
 /** Runs the config's pipeline over the whole dataset and writes export_path atomically.

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* args.c - CONFIG / --set / flag parsing and config loading shared by the subcommands. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,26 @@ static int take_set(const char *cmd, struct cli_config_args *out, const char *va
     }
     out->sets[out->n_sets++] = value;
     return 0;
+}
+
+/* --job-id ID: the job_id key, when the command takes it. */
+static int take_job_id(const char *cmd, struct cli_config_args *out, const char *id) {
+    if (!id || !*id || id[0] == '-') {
+        cli_error("%s: --job-id expects an ID", cmd);
+        return CLI_EXIT_USAGE;
+    }
+    if ((size_t)snprintf(out->job_id_set, sizeof out->job_id_set, "job_id=%s", id) >=
+        sizeof out->job_id_set) {
+        cli_error("%s: --job-id: ID too long", cmd);
+        return CLI_EXIT_USAGE;
+    }
+    return take_set(cmd, out, out->job_id_set);
+}
+
+static bool has_flag(const char *name, const char *const *flags, size_t n_flags) {
+    for (size_t f = 0; f < n_flags; f++)
+        if (strcmp(flags[f], name) == 0) return true;
+    return false;
 }
 
 static int take_flag(const char *arg, const char *const *flags, int *found, size_t n_flags) {
@@ -38,6 +59,10 @@ int cli_parse_config_args(const char *cmd, int argc, char **argv, struct cli_con
             rc = take_set(cmd, out, ++i < argc ? argv[i] : NULL);
         else if (strncmp(a, "--set=", 6) == 0)
             rc = take_set(cmd, out, a + 6);
+        else if (strcmp(a, "--job-id") == 0 && has_flag(a, flags, n_flags))
+            rc = take_job_id(cmd, out, ++i < argc ? argv[i] : NULL);
+        else if (strncmp(a, "--job-id=", 9) == 0 && has_flag("--job-id", flags, n_flags))
+            rc = take_job_id(cmd, out, a + 9);
         else if (take_flag(a, flags, found, n_flags))
             continue;
         else if (a[0] == '-' && a[1]) {

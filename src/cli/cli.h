@@ -29,10 +29,12 @@ struct cli_config_args {
     const char *config;
     const char *sets[256];
     size_t n_sets;
+    char job_id_set[512]; /* "job_id=ID" from --job-id ID, one of sets */
 };
 
 /* Parses argv (after the subcommand) for CONFIG, --set and the flags named in `flags`
- * ("--print", "--quiet", ...: each found one sets the matching int in `found`). Returns 0, or
+ * ("--print", "--quiet", ...: each found one sets the matching int in `found`). When `flags`
+ * holds "--job-id", `--job-id ID` is taken as --set job_id=ID. Returns 0, or
  * CLI_EXIT_USAGE after printing why. */
 int cli_parse_config_args(const char *cmd, int argc, char **argv, struct cli_config_args *out,
                           const char *const *flags, int *found, size_t n_flags);

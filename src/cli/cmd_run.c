@@ -33,6 +33,9 @@ static void print_summary(const zest_run_summary *s) {
             per_second((double)s->bytes_read / 1e6, s->seconds),
             per_second((double)s->rows_read, s->seconds));
     fprintf(stderr, "job               %s (events: zest events %s)\n", s->job_id, s->job_dir);
+    if (s->resumed)
+        fprintf(stderr, "resumed           %lld of %lld partitions were complete and reused\n",
+                (long long)s->partitions_reused, (long long)s->partitions);
     for (size_t i = 0; i < s->n_skipped; i++)
         fprintf(stderr, "skipped           partition %lld after %d attempt%s: %s\n",
                 (long long)s->skipped[i].partition, s->skipped[i].attempts,
@@ -40,19 +43,24 @@ static void print_summary(const zest_run_summary *s) {
 }
 
 int cmd_run(int argc, char **argv) {
-    static const char *const flags[] = {"--quiet"};
-    int found[1] = {0};
+    static const char *const flags[] = {"--quiet", "--resume", "--job-id"};
+    int found[3] = {0};
     struct cli_config_args a;
     zest_config *cfg = NULL;
     zest_run_summary *sum = NULL;
     struct bad_printer bp = {0};
-    int rc = cli_parse_config_args("run", argc, argv, &a, flags, found, 1);
+    int rc = cli_parse_config_args("run", argc, argv, &a, flags, found, 3);
     if (rc) return rc;
     if ((rc = cli_load_config(&a, &cfg)) != 0) return rc;
     zest_error err;
     zest_error_clear(&err);
-    const zest_run_options opts = {.on_bad_record = print_bad, .user = &bp};
+    const zest_run_options opts = {.on_bad_record = print_bad, .user = &bp, .resume = found[1]};
     const int st = zest_run(cfg, &opts, &sum, &err);
+    if (sum && sum->already_complete) {
+        fprintf(stderr, "zest: job %s is complete: nothing to do (export: %s)\n", sum->job_id,
+                sum->export_path);
+        found[0] = 1; /* no summary of a run that did not happen */
+    }
     if (bp.seen > CLI_BAD_PRINTED)
         fprintf(stderr, "zest: warning: ... and %lld more malformed records\n",
                 (long long)(bp.seen - CLI_BAD_PRINTED));

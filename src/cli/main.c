@@ -8,10 +8,16 @@
 
 const struct cli_cmd cli_cmds[] = {
     {.name = "run",
-     .args = "CONFIG [--set KEY=VALUE]... [--quiet]",
+     .args = "CONFIG [--set KEY=VALUE]... [--resume] [--job-id ID] [--quiet]",
      .summary = "run a pipeline config over its dataset and write export_path",
      .help = "  --set KEY=VALUE  override a config key (repeatable), e.g. --set np=4,\n"
              "                   --set process.1.text_length_filter.min_len=20\n"
+             "  --resume         continue the most recently started job of this config (same\n"
+             "                   work dir and export_path) after a crash, kill or failure:\n"
+             "                   complete partitions are reused, the others continue after\n"
+             "                   their last valid checkpoint; a complete job is left as is\n"
+             "  --job-id ID      the job's id (as job_id: in the config); an existing job of\n"
+             "                   that id is continued as with --resume\n"
              "  --quiet          print no summary\n",
      .fn = cmd_run},
     {.name = "validate",

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "err.h"
 
 int fsutil_tmp_path(const char *path, char *out, size_t cap, zest_error *err) {
@@ -94,5 +95,26 @@ int fsutil_write_atomic(const char *path, const void *data, size_t n, zest_error
         rc = err_set_at(err, ZEST_E_IO, tmp, 0, -1, "close: %s", strerror(errno));
     if (!rc) rc = fsutil_commit(tmp, path, err);
     if (rc) unlink(tmp);
+    return rc;
+}
+
+int fsutil_read_file(const char *path, struct buf *b, zest_error *err) {
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set_at(err, errno == ENOENT ? ZEST_E_NOTFOUND : ZEST_E_IO, path, 0, -1,
+                          "open: %s", strerror(errno));
+    int rc = 0;
+    for (;;) {
+        if (buf_reserve(b, 1 << 16)) {
+            rc = err_set_at(err, ZEST_E_LIMIT, path, 0, -1, "file too large to read whole");
+            break;
+        }
+        const ssize_t n = read(fd, b->data + b->len, b->cap - b->len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) rc = err_set_at(err, ZEST_E_IO, path, 0, -1, "read: %s", strerror(errno));
+        if (n <= 0) break;
+        b->len += (size_t)n;
+    }
+    close(fd);
     return rc;
 }

@@ -43,4 +43,10 @@ int fsutil_commit(const char *tmp_path, const char *final_path, zest_error *err)
  * temporary is removed and `path` is untouched. */
 int fsutil_write_atomic(const char *path, const void *data, size_t n, zest_error *err);
 
+struct buf;
+/* Reads the whole file `path` into b (appended; the buf's max bounds it). Returns 0,
+ * ZEST_E_NOTFOUND (no such file), ZEST_E_IO or ZEST_E_LIMIT (larger than the buf's max), with
+ * err naming the path. */
+int fsutil_read_file(const char *path, struct buf *b, zest_error *err);
+
 #endif

@@ -155,7 +155,7 @@ const struct config_key config_keys[] = {
     {.path = "num_partitions", .type = CONFIG_INT, .alias_of = "partition.num_of_partitions",
      .help = "Legacy: a partition count; forces partition.mode manual."},
     {.path = "enable_fault_tolerance", .type = CONFIG_BOOL, .def = "true",
-     FIELD(enable_fault_tolerance), .status = CONFIG_PLANNED,
+     FIELD(enable_fault_tolerance), .status = CONFIG_USED,
      .help = "Retry and then skip failing partitions instead of failing the job."},
     {.path = "max_retries", .type = CONFIG_INT, .alias_of = "recovery.max_retries",
      .help = "Flat spelling of recovery.max_retries (spec Basic block)."},
@@ -165,7 +165,7 @@ const struct config_key config_keys[] = {
      FIELD(preserve_intermediate_data),
      .help = "Keep intermediate data after the job (spec: true; Data-Juicer's "
              "intermediate_storage default: false)."},
-    {.path = "checkpoint_dir", .type = CONFIG_STRING, FIELD(checkpoint_dir), .status = CONFIG_PLANNED,
+    {.path = "checkpoint_dir", .type = CONFIG_STRING, FIELD(checkpoint_dir), .status = CONFIG_USED,
      .help = "Checkpoint directory (null: {work_dir}/checkpoints)."},
     {.path = "event_log_dir", .type = CONFIG_STRING, FIELD(event_log_dir), .status = CONFIG_PLANNED,
      .help = "Event log directory (null: {work_dir}/logs)."},
@@ -197,28 +197,28 @@ const struct config_key config_keys[] = {
      .help = "Same setting as checkpointing.enabled; giving both with different values is an "
              "error."},
     {.path = "checkpoint.strategy", .type = CONFIG_ENUM, .def = "every_op",
-     FIELD(checkpoint_strategy), .choices = config_strategies, .status = CONFIG_PLANNED,
+     FIELD(checkpoint_strategy), .choices = config_strategies, .status = CONFIG_USED,
      .help = "When to checkpoint: every_op, every_n_ops, manual (op_names), disabled; "
              "every_partition becomes every_op with a warning."},
     {.path = "checkpoint.n_ops", .type = CONFIG_INT, .def = "1", MIN(1),
-     FIELD(checkpoint_n_ops), .status = CONFIG_PLANNED, .help = "Interval for every_n_ops."},
+     FIELD(checkpoint_n_ops), .status = CONFIG_USED, .help = "Interval for every_n_ops."},
     {.path = "checkpoint.op_names", .type = CONFIG_LIST, LIST_FIELD(checkpoint_op_names),
-     .status = CONFIG_PLANNED, .help = "Ops after which to checkpoint, for the manual strategy."},
+     .status = CONFIG_USED, .help = "Ops after which to checkpoint, for the manual strategy."},
 
     /* ---- checkpointing: (spec Advanced) ---- */
     {.path = "checkpointing.enabled", .type = CONFIG_BOOL, .def = "true",
-     FIELD(checkpoint_enabled), .status = CONFIG_PLANNED, .help = "Write checkpoints."},
+     FIELD(checkpoint_enabled), .status = CONFIG_USED, .help = "Write checkpoints."},
     {.path = "checkpointing.storage_format", .type = CONFIG_ENUM, .def = "parquet",
-     FIELD(checkpoint_format), .choices = config_formats, .status = CONFIG_PLANNED,
+     FIELD(checkpoint_format), .choices = config_formats, .status = CONFIG_USED,
      .help = "Checkpoint file format."},
     {.path = "checkpointing.compression", .type = CONFIG_ENUM, .def = "snappy",
-     FIELD(checkpoint_compression), .choices = config_compressions, .status = CONFIG_PLANNED,
+     FIELD(checkpoint_compression), .choices = config_compressions, .status = CONFIG_USED,
      .help = "Checkpoint compression."},
     {.path = "checkpointing.max_checkpoints_per_partition", .type = CONFIG_INT, .def = "10",
-     MIN(1), FIELD(max_checkpoints_per_partition), .status = CONFIG_PLANNED,
+     MIN(1), FIELD(max_checkpoints_per_partition), .status = CONFIG_USED,
      .help = "Checkpoints kept per partition."},
     {.path = "checkpointing.cleanup_old_checkpoints", .type = CONFIG_BOOL, .def = "true",
-     FIELD(cleanup_old_checkpoints), .status = CONFIG_PLANNED,
+     FIELD(cleanup_old_checkpoints), .status = CONFIG_USED,
      .help = "Delete checkpoints beyond the limit."},
 
     /* ---- event_logging: ---- */
@@ -260,10 +260,10 @@ const struct config_key config_keys[] = {
      FIELD(retry_delay_seconds), .status = CONFIG_USED,
      .help = "First retry delay; doubles each retry, with jitter."},
     {.path = "recovery.use_checkpoints_for_recovery", .type = CONFIG_BOOL, .def = "true",
-     FIELD(use_checkpoints_for_recovery), .status = CONFIG_PLANNED,
+     FIELD(use_checkpoints_for_recovery), .status = CONFIG_USED,
      .help = "Retry from the last valid checkpoint."},
     {.path = "recovery.restart_from_beginning_if_no_checkpoint", .type = CONFIG_BOOL,
-     .def = "true", FIELD(restart_from_beginning_if_no_checkpoint), .status = CONFIG_PLANNED,
+     .def = "true", FIELD(restart_from_beginning_if_no_checkpoint), .status = CONFIG_USED,
      .help = "Without a checkpoint, retry from the partition's source."},
 
     /* ---- intermediate_storage: (Data-Juicer) ---- */

@@ -63,10 +63,11 @@ static int ends_with_component(const char *path, const char *name) {
            (lp == ln || path[lp - ln - 1] == '/');
 }
 
-int jobpaths_resolve(const struct zest_config *cfg, struct jobpaths *out, zest_error *err) {
+int jobpaths_resolve(const struct zest_config *cfg, const char *job_id, struct jobpaths *out,
+                     zest_error *err) {
     memset(out, 0, sizeof *out);
-    if (cfg->job_id && *cfg->job_id)
-        snprintf(out->job_id, sizeof out->job_id, "%s", cfg->job_id);
+    if (job_id && *job_id)
+        snprintf(out->job_id, sizeof out->job_id, "%s", job_id);
     else
         generate_job_id(out->job_id, sizeof out->job_id);
     /* Data-Juicer's default work dir is the export path's directory. */
@@ -110,4 +111,15 @@ int jobpaths_make_parent(const char *path, zest_error *err) {
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return err_set(err, ZEST_E_IO, "cannot create directory %s: %s", dir, strerror(errno));
     return 0;
+}
+
+void jobpaths_jobs_dir(const struct jobpaths *jp, char *out, size_t cap) {
+    snprintf(out, cap, "%s", jp->work_dir);
+    char *slash = strrchr(out, '/');
+    if (!slash)
+        snprintf(out, cap, ".");
+    else if (slash == out)
+        out[1] = '\0';
+    else
+        *slash = '\0';
 }

@@ -8,6 +8,8 @@
 #ifndef ZEST_JOBPATHS_H
 #define ZEST_JOBPATHS_H
 
+#include <stddef.h>
+
 #include "../config/config.h"
 
 struct jobpaths {
@@ -17,7 +19,11 @@ struct jobpaths {
     char dataset_path[1024];
 };
 
-int jobpaths_resolve(const struct zest_config *cfg, struct jobpaths *out, zest_error *err);
+/* Resolves the paths of job `job_id` (NULL or "": a new generated id). */
+int jobpaths_resolve(const struct zest_config *cfg, const char *job_id, struct jobpaths *out,
+                     zest_error *err);
+/* The directory that holds the job dirs: work_dir without its last component. */
+void jobpaths_jobs_dir(const struct jobpaths *jp, char *out, size_t cap);
 /* mkdir -p of the directory holding `path`. */
 int jobpaths_make_parent(const char *path, zest_error *err);
 

@@ -264,32 +264,11 @@ static int read_top(const struct pj *c, const struct json_value *top, struct par
 }
 
 /* Reads the whole file into a NUL-terminated buffer. */
-static int slurp(const char *path, struct buf *b, zest_error *err) {
-    const int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return err_set_at(err, errno == ENOENT ? ZEST_E_NOTFOUND : ZEST_E_IO, path, 0, -1,
-                          "open: %s", strerror(errno));
-    int rc = 0;
-    for (;;) {
-        if (buf_reserve(b, 1 << 16)) {
-            rc = err_set_at(err, ZEST_E_LIMIT, path, 0, -1, "partition plan larger than 1 GB");
-            break;
-        }
-        const ssize_t n = read(fd, b->data + b->len, b->cap - b->len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) rc = err_set_at(err, ZEST_E_IO, path, 0, -1, "read: %s", strerror(errno));
-        if (n <= 0) break;
-        b->len += (size_t)n;
-    }
-    close(fd);
-    return rc;
-}
-
 int partplan_read(const char *path, struct partplan *out, zest_error *err) {
     memset(out, 0, sizeof *out);
     struct buf text;
     buf_init(&text, PJ_MAX_BYTES);
-    int rc = slurp(path, &text, err);
+    int rc = fsutil_read_file(path, &text, err);
     if (rc) {
         buf_free(&text);
         return rc;

@@ -18,6 +18,7 @@
 #include "../io/sink.h"
 #include "../io/source.h"
 #include "jobpaths.h"
+#include "resume.h"
 #include "worker.h"
 
 /* The merge hands checkpointed lines to the writer in pieces of about this size. */
@@ -35,20 +36,38 @@ static size_t run_np(const struct zest_config *cfg) {
     return n > 0 ? (size_t)n : 1;
 }
 
+/* A continued job keeps its plan (its input must be unchanged); the settings note is a
+ * warning event. */
+static int run_plan_stored(struct job *job, const struct jobpaths *jp, const char *plan_path,
+                           zest_error *err) {
+    struct partplan_settings settings;
+    char note[1400];
+    partplan_settings_from_config(job->cfg, &settings);
+    ZEST_TRY(resume_plan(plan_path, jp->dataset_path, &settings, &job->plan, note, sizeof note,
+                         err));
+    if (note[0]) {
+        struct evlog_event e = evlog_event_init(EVT_WARNING);
+        e.message = note;
+        evlog_emit(job->ev.log, &e);
+    }
+    return 0;
+}
+
 /* Plans the partitions and writes partitions.json into the job dir; compressed inputs are
- * decompressed once into partition files there. */
+ * decompressed once into partition files there. A continued job reads its plan back. */
 static int run_plan(struct job *job, const struct jobpaths *jp, zest_error *err) {
     struct source_list files = {0};
     struct partplan_settings settings;
-    char path[1200];
+    char path[1200], plan_path[1200];
+    snprintf(plan_path, sizeof plan_path, "%s/partitions.json", jp->work_dir);
+    if (job->resuming && access(plan_path, F_OK) == 0)
+        return run_plan_stored(job, jp, plan_path, err);
     int rc = source_list(jp->dataset_path, &files, err);
     partplan_settings_from_config(job->cfg, &settings);
     if (rc == 0) rc = partplan_build(&files, &settings, &job->plan, err);
     snprintf(path, sizeof path, "%s/partitions", jp->work_dir);
     if (rc == 0) rc = partplan_split_streams(&job->plan, path, (size_t)job->cfg->max_line_bytes, err);
-    snprintf(path, sizeof path, "%s/partitions.json", jp->work_dir);
-    if (rc == 0) rc = jobpaths_make_parent(path, err); /* the job dir itself */
-    if (rc == 0) rc = partplan_write(&job->plan, path, err);
+    if (rc == 0) rc = partplan_write(&job->plan, plan_path, err);
     source_list_free(&files);
     return rc;
 }
@@ -90,6 +109,7 @@ static int run_merge_one(struct job *job, struct outq *q, size_t p, zest_error *
     s->bytes_read += slot->bytes_read;
     if (slot->skipped) return 0;
     s->rows_written += slot->rows_out;
+    s->partitions_reused += slot->reused;
     if (slot->final_ckpt) return run_merge_ckpt(job, q, p, err);
     struct buf *b = outq_acquire(q);
     const struct buf tmp = *b;
@@ -330,6 +350,59 @@ static void job_free(struct job *job) {
     pthread_cond_destroy(&job->cv);
 }
 
+static double epoch_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* job.json: running at the start (one more run), then how the run ended. */
+static int run_job_state(struct job *job, const struct jobpaths *jp, enum jobfile_state state,
+                         zest_error *err) {
+    struct jobfile *jf = &job->jobfile;
+    if (state == JOBFILE_RUNNING) {
+        snprintf(jf->job_id, sizeof jf->job_id, "%s", jp->job_id);
+        snprintf(jf->export_path, sizeof jf->export_path, "%s",
+                 job->cfg->export_path ? job->cfg->export_path : "");
+        if (!job->resuming) jf->started = epoch_seconds();
+        jf->runs++;
+        char path[1200];
+        snprintf(path, sizeof path, "%s/" JOBFILE_NAME, jp->work_dir);
+        ZEST_TRY(jobpaths_make_parent(path, err));
+    }
+    jf->state = state;
+    jf->updated = epoch_seconds();
+    return jobfile_write(jp->work_dir, jf, err);
+}
+
+static enum jobfile_state run_end_state(int rc) {
+    return rc == 0 ? JOBFILE_COMPLETE : rc == ZEST_E_PARTIAL ? JOBFILE_PARTIAL : JOBFILE_FAILED;
+}
+
+static void run_summary_paths(zest_run_summary *s, const struct jobpaths *jp) {
+    snprintf(s->export_path, sizeof s->export_path, "%s", jp->export_path);
+    snprintf(s->job_id, sizeof s->job_id, "%s", jp->job_id);
+    snprintf(s->job_dir, sizeof s->job_dir, "%s", jp->work_dir);
+}
+
+/* The run proper, once the job is known and not complete. */
+static int run_open_job(struct job *job, const struct jobpaths *jp, double t0, zest_error *err) {
+    int rc = runev_open(&job->ev, job->cfg, jp->work_dir, jp->job_id, err);
+    if (rc) return rc;
+    rc = run_job_state(job, jp, JOBFILE_RUNNING, err);
+    if (rc == 0) {
+        rc = run_job(job, jp, err);
+        zest_error serr;
+        const int src = run_job_state(job, jp, run_end_state(rc), &serr);
+        if (rc == 0 && src) {
+            rc = src;
+            if (err) *err = serr;
+        }
+    }
+    job->sum->seconds = now_seconds() - t0;
+    return run_log_end(job, rc, err);
+}
+
 int zest_run(const zest_config *cfg, const zest_run_options *opts, zest_run_summary **out,
              zest_error *err) {
     const double t0 = now_seconds();
@@ -342,17 +415,12 @@ int zest_run(const zest_config *cfg, const zest_run_options *opts, zest_run_summ
     job.batch_rows = cfg->arrow_batch_size > 0 ? cfg->arrow_batch_size : 1000;
     pthread_mutex_init(&job.mu, NULL);
     pthread_cond_init(&job.cv, NULL);
-    rc = jobpaths_resolve(cfg, &jp, err);
+    rc = resume_identify(cfg, opts && opts->resume, &jp, &job.jobfile, &job.resuming, err);
     if (rc == 0) {
-        snprintf(job.sum->export_path, sizeof job.sum->export_path, "%s", jp.export_path);
-        snprintf(job.sum->job_id, sizeof job.sum->job_id, "%s", jp.job_id);
-        snprintf(job.sum->job_dir, sizeof job.sum->job_dir, "%s", jp.work_dir);
-        rc = runev_open(&job.ev, cfg, jp.work_dir, jp.job_id, err);
-        if (rc == 0) {
-            rc = run_job(&job, &jp, err);
-            job.sum->seconds = now_seconds() - t0;
-            rc = run_log_end(&job, rc, err);
-        }
+        run_summary_paths(job.sum, &jp);
+        job.sum->resumed = job.resuming;
+        job.sum->already_complete = job.resuming && job.jobfile.state == JOBFILE_COMPLETE;
+        if (!job.sum->already_complete) rc = run_open_job(&job, &jp, t0, err);
     }
     job.sum->seconds = now_seconds() - t0;
     job_free(&job);

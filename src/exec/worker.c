@@ -312,6 +312,7 @@ static int worker_start(struct worker *w, const struct partplan_part *part,
     if (complete) {
         slot->final_ckpt = true;
         slot->final = rec;
+        slot->reused = slot->attempt == 1;
     }
     return rec.op_index + 1;
 }

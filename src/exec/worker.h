@@ -18,6 +18,7 @@
 #include "../io/jsonl.h"
 #include "ckptrun.h"
 #include "faults.h"
+#include "jobfile.h"
 #include "outq.h"
 #include "partplan.h"
 #include "pipeline.h"
@@ -36,6 +37,7 @@ struct part_slot {
     bool done;
     bool skipped;    /* failed for good under enable_fault_tolerance: not in the export */
     bool final_ckpt; /* its export lines are in the last op's checkpoint, `final` */
+    bool reused;     /* complete in an earlier run: nothing was run */
     struct ckpt_record final;
 };
 
@@ -65,6 +67,8 @@ struct job {
      * partitions running ahead of it. */
     struct outq *outq;
     struct ckpt_store *ckpt; /* NULL when no op is checkpointed */
+    bool resuming;           /* this run continues an earlier run of the job */
+    struct jobfile jobfile;
     enum ckpt_format ckpt_format;
     atomic_bool stop;
 };
