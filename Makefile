@@ -24,7 +24,7 @@ TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUP = $(BUILD)/obj/tests/unit/runner.o
 
-.PHONY: all deps demo test check unit-tests bench fuzz clean format test-tsan
+.PHONY: all deps demo test check unit-tests bench fuzz clean format test-tsan test-long
 all: $(BUILD)/zest $(BUILD)/libzest.a $(BUILD)/libzest.so
 
 deps:
@@ -65,6 +65,10 @@ test-tsan:
 
 check: all unit-tests
 	@tests/run_tests.sh $(BUILD)
+
+# The crash-and-resume test with 200 kills at random instants instead of 20.
+test-long: deps all
+	@ZEST_KILL_SEEDS=200 bash tests/integration/test_resume.sh
 
 demo: deps all
 	@scripts/demo.sh

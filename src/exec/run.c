@@ -115,6 +115,7 @@ static int run_merge_one(struct job *job, struct outq *q, size_t p, zest_error *
     const struct buf tmp = *b;
     *b = slot->out;
     slot->out = tmp;
+    buf_free(&slot->out); /* the writer's recycled buffer: a merged slot holds nothing */
     s->bytes_written += slot->bytes_out;
     return outq_submit(q, err);
 }
