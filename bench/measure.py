@@ -25,12 +25,14 @@ CONFIGS = "bench/configs"
 MB = 1 << 20
 
 # Items, in the order they run; selected with BENCH_ONLY / BENCH_SKIP (comma-separated).
-ITEMS = ("base", "evlog")
-GROUPS = {"all": ITEMS}
+ITEMS = ("base", "np", "ckpt", "evlog")
+GROUPS = {"exec": ("np", "ckpt"), "all": ITEMS}
 
 TARGET_SPEEDUP = 10.0  # base: zest identity vs the Python pass, wall
 TARGET_RSS_MB = 200.0  # base: peak RSS of the zest steps
 TARGET_EVENT_LOG = 0.03  # base: event log overhead
+TARGET_NP = 1.8  # np: np=2 vs np=1, wall
+TARGET_CKPT = 0.15  # ckpt: extra wall time with a checkpoint after every op
 
 
 class StepFailed(Exception):
@@ -228,6 +230,27 @@ class Bench:
         return {"ratios": ratios, "zest_peak_rss_mb": peak,
                 "pass": ratios["identity_vs_python"] >= TARGET_SPEEDUP and peak < TARGET_RSS_MB}, lines
 
+    def item_np(self):
+        """np=2 vs np=1 on the corpus, seed pipeline, checkpoints off."""
+        np1, np2 = self.abba(("seed-np1", {"config": CONFIGS + "/seed.yaml"}),
+                             ("seed-np2", {"config": CONFIGS + "/seed-np2.yaml"}))
+        speedup = np1 / np2
+        line = ("np=2 vs np=1:       %5.2fx wall (seed, %.0f MB, checkpoints off, best of 2 each, ABBA; "
+                "target >= %.1fx: %s)" % (speedup, self.corpus.mb, TARGET_NP, verdict(speedup >= TARGET_NP)))
+        return {"speedup": speedup, "np1_wall_s": np1, "np2_wall_s": np2, "target_min": TARGET_NP,
+                "pass": speedup >= TARGET_NP}, [line]
+
+    def item_ckpt(self):
+        """A checkpoint after every op (JSONL) vs checkpoints off, np=2."""
+        off, on = self.abba(("ckpt-off", {"config": CONFIGS + "/seed-np2.yaml"}),
+                            ("ckpt-every_op", {"config": CONFIGS + "/seed-ckpt.yaml"}))
+        shutil.rmtree(config_value(CONFIGS + "/seed-ckpt.yaml", "work_dir"), ignore_errors=True)
+        extra = on / off - 1
+        line = ("checkpoints:        %+5.1f%% wall (every_op, JSONL, vs off; seed, np=2, best of 2 each, "
+                "ABBA; target <= %.0f%%: %s)" % (100 * extra, 100 * TARGET_CKPT, verdict(extra <= TARGET_CKPT)))
+        return {"overhead": extra, "off_wall_s": off, "every_op_wall_s": on, "target_max": TARGET_CKPT,
+                "pass": extra <= TARGET_CKPT}, [line]
+
 
 def git_commit():
     try:
@@ -296,6 +319,7 @@ def main():
               "steps": bench.steps, "items": results, "errors": errors,
               "targets": {"identity_vs_python_min": TARGET_SPEEDUP, "peak_rss_mb_max": TARGET_RSS_MB,
                           "event_log_overhead_max": TARGET_EVENT_LOG,
+                          "np_speedup_min": TARGET_NP, "checkpoint_overhead_max": TARGET_CKPT,
                           "met": not errors and all(p is not False for p in passes)}}
     if "base" in results:
         report["ratios"] = results["base"]["ratios"]  # where earlier results files had them

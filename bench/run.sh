@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark (`make bench`): builds the 1 GiB corpus once (cached in bench/corpus/), then
-# runs the selected items on it (zest vs cat and Python, the event logger),
-# prints a table and writes bench/results/<time>.json.
+# runs the selected items on it (zest vs cat and Python, the partitioned executor, the event
+# logger), prints a table and writes bench/results/<time>.json.
 # ZEST=path/to/zest measures another build (default build/zest); BENCH_ONLY, BENCH_SKIP and
 # BENCH_CORPUS_MB select items and the corpus size. See bench/README.md.
 set -euo pipefail
