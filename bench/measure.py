@@ -23,16 +23,18 @@ OUT_DIR = "bench/corpus/out"
 RESULTS_DIR = "bench/results"
 CONFIGS = "bench/configs"
 MB = 1 << 20
+GB = 1 << 30
 
 # Items, in the order they run; selected with BENCH_ONLY / BENCH_SKIP (comma-separated).
-ITEMS = ("base", "np", "ckpt", "evlog")
-GROUPS = {"exec": ("np", "ckpt"), "all": ITEMS}
+ITEMS = ("base", "np", "ckpt", "rss", "evlog")
+GROUPS = {"exec": ("np", "ckpt", "rss"), "all": ITEMS}
 
 TARGET_SPEEDUP = 10.0  # base: zest identity vs the Python pass, wall
 TARGET_RSS_MB = 200.0  # base: peak RSS of the zest steps
 TARGET_EVENT_LOG = 0.03  # base: event log overhead
 TARGET_NP = 1.8  # np: np=2 vs np=1, wall
 TARGET_CKPT = 0.15  # ckpt: extra wall time with a checkpoint after every op
+TARGET_RSS_FLAT = 1.5  # rss: peak RSS at 4x the corpus / at 1/4 of it
 
 
 class StepFailed(Exception):
@@ -128,6 +130,24 @@ def remove_export(export):
             os.remove(os.path.join(d, n))
 
 
+def job_dir(work_dir):
+    """The newest job directory under work_dir (each run makes one, named by its job_id)."""
+    dirs = [os.path.join(work_dir, d) for d in os.listdir(work_dir)] if os.path.isdir(work_dir) else []
+    dirs = [d for d in dirs if os.path.isdir(d)]
+    return max(dirs, key=os.path.getmtime) if dirs else None
+
+
+def plan_of(job):
+    """(partition count, largest partition in bytes, the planner's chosen partition bytes) from
+    the job's partitions.json; Nones if it cannot be read."""
+    try:
+        plan = json.load(open(os.path.join(job, "partitions.json")))
+        parts = plan["partitions"]
+        return len(parts), max((p["end"] - p["start"] for p in parts), default=0), plan["chosen_bytes"]
+    except (OSError, TypeError, ValueError, KeyError):
+        return None, None, None
+
+
 class Input:
     """A JSONL input file and its sidecar figures (bytes, records)."""
 
@@ -139,6 +159,47 @@ class Input:
     @property
     def mb(self):
         return self.bytes / MB
+
+
+def cached(path):
+    try:
+        return json.load(open(path + ".json"))["bytes"] == os.path.getsize(path)
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def write_sidecar(path, nbytes, records):
+    with open(path + ".json", "w") as f:
+        json.dump({"bytes": nbytes, "records": records}, f)
+        f.write("\n")
+
+
+def make_head(src, dst, limit):
+    """dst: the whole lines of src that fit in `limit` bytes (cached like the corpus)."""
+    if not cached(dst):
+        n = records = 0
+        with open(src, "rb") as f, open(dst + ".tmp", "wb", buffering=1 << 22) as o:
+            for line in f:
+                if n + len(line) > limit:
+                    break
+                o.write(line)
+                n += len(line)
+                records += 1
+        os.replace(dst + ".tmp", dst)
+        write_sidecar(dst, n, records)
+    return Input(dst)
+
+
+def make_repeat(src, dst, times):
+    """dst: src `times` times over (ids repeat; zest does not care). Cached like the corpus."""
+    if not cached(dst):
+        with open(dst + ".tmp", "wb") as o:
+            for _ in range(times):
+                with open(src.path, "rb") as f:
+                    shutil.copyfileobj(f, o, 1 << 24)
+        os.replace(dst + ".tmp", dst)
+        write_sidecar(dst, src.bytes * times, src.records * times)
+    return Input(dst)
 
 
 def verdict(good):
@@ -187,7 +248,9 @@ class Bench:
             argv += ["--set", s]
         if env is None:  # injected faults only where a step asks for them
             env = {k: v for k, v in os.environ.items() if k != "ZEST_FAULTS"}
-        return self.step(name, argv, inp, out=config_value(config, "export_path"), env=env)
+        r = self.step(name, argv, inp, out=config_value(config, "export_path"), env=env)
+        r["job_dir"] = job_dir(work)
+        return r
 
     def abba(self, a, b):
         """Runs a, b, b, a (each a (name, kwargs for zest_step)); the best wall of each side."""
@@ -250,6 +313,80 @@ class Bench:
                 "ABBA; target <= %.0f%%: %s)" % (100 * extra, 100 * TARGET_CKPT, verdict(extra <= TARGET_CKPT)))
         return {"overhead": extra, "off_wall_s": off, "every_op_wall_s": on, "target_max": TARGET_CKPT,
                 "pass": extra <= TARGET_CKPT}, [line]
+
+    def big_input(self):
+        """The corpus 4 times over, or (None, why not)."""
+        if os.environ.get("BENCH_SKIP_4G") == "1":
+            return None, "BENCH_SKIP_4G=1"
+        path = re.sub(r"\.jsonl$", "", self.corpus.path) + "-x4.jsonl"
+        size = 4 * self.corpus.bytes
+        # the input, the output (~3/4 of it) and room to spare; less when the input is cached
+        need = (2 if cached(path) else 3) * size
+        free = shutil.disk_usage(os.path.dirname(path)).free
+        if free < need:
+            return None, "%.1f GiB free, %.0f GiB needed" % (free / GB, need / GB)
+        return make_repeat(self.corpus, path, 4), None
+
+    def rss_series(self, name, config, inputs, sets=()):
+        """Peak RSS of config on each input, with the plan the run made."""
+        np_ = int(config_value(config, "np"))
+        rows = []
+        for inp in inputs:
+            r = self.zest_step("%s-%dmb" % (name, round(inp.mb)), config, inp=inp, sets=sets)
+            parts, largest, chosen = plan_of(r["job_dir"])
+            rows.append({"input_mb": inp.mb, "peak_rss_mb": r["peak_rss_mb"], "np": np_, "partitions": parts,
+                         "largest_partition_mb": largest / MB if largest else None,
+                         "chosen_partition_mb": chosen / MB if chosen else None,
+                         "bound_mb": np_ * largest / MB if largest else None})
+        return rows
+
+    @staticmethod
+    def rss_lines(title, rows, big):
+        lines = [title]
+        for row in rows:
+            lines.append("  %8.0f MB input: %7.1f MB peak RSS  (%s partitions, largest %.1f MB; np x partition = %s MB)" %
+                         (row["input_mb"], row["peak_rss_mb"], row["partitions"], row["largest_partition_mb"] or 0,
+                          "%.0f" % row["bound_mb"] if row["bound_mb"] else "?"))
+        if not big:
+            return None, None, lines + ["  RSS growth: not measured without the 4x input"]
+        first, last = rows[0], rows[-1]
+        ratio = last["peak_rss_mb"] / first["peak_rss_mb"]
+        bounded = last["bound_mb"] is not None and last["peak_rss_mb"] <= last["bound_mb"]
+        lines.append("  RSS growth: %.2fx from %.0f MB to %.0f MB input (target <= %.1fx: %s); "
+                     "peak <= np x partition at %.0f MB: %s" %
+                     (ratio, first["input_mb"], last["input_mb"], TARGET_RSS_FLAT,
+                      verdict(ratio <= TARGET_RSS_FLAT), last["input_mb"], verdict(bounded)))
+        return ratio, bounded, lines
+
+    def item_rss(self):
+        """Peak RSS of seed-np2.yaml on 1/4, 1 and 4 times the corpus: once with the partitions
+        the auto rule cuts (they grow with the input up to a cap), once with every input cut
+        into partitions of the size the rule picks for the smallest (memory vs input alone)."""
+        config = CONFIGS + "/seed-np2.yaml"
+        stem = re.sub(r"\.jsonl$", "", self.corpus.path)
+        quarter = round(self.corpus.mb / 4)  # MB: 256 for the 1 GiB corpus
+        inputs = [make_head(self.corpus.path, "%s-head%dmb.jsonl" % (stem, quarter), quarter * MB),
+                  self.corpus]
+        big, why = self.big_input()
+        if big:
+            inputs.append(big)
+        auto = self.rss_series("rss", config, inputs)
+        ratio, bounded, lines = self.rss_lines("peak RSS by input (seed, np=%d, partitions as the auto rule cuts them):"
+                                               % auto[0]["np"], auto, big)
+        out = {"auto": {"sizes": auto, "ratio": ratio, "bounded": bounded}, "target_max": TARGET_RSS_FLAT,
+               "ratio": ratio, "pass": None if ratio is None else ratio <= TARGET_RSS_FLAT}
+        if not big:
+            lines.insert(len(auto) + 1, "  %8.0f MB input: skipped (%s)" % (4 * self.corpus.mb, why))
+            out["skipped_4x"] = why
+        pin = round(auto[0]["chosen_partition_mb"] or 0)
+        if pin >= 1:
+            fixed = auto[:1] + self.rss_series("rss-pinned", config, inputs[1:],
+                                               sets=["partition.target_size_mb=%d" % pin])
+            pratio, pbounded, plines = self.rss_lines("peak RSS by input, partitions pinned at %d MB "
+                                                      "(partition.target_size_mb):" % pin, fixed, big)
+            out["pinned"] = {"partition_mb": pin, "sizes": fixed, "ratio": pratio, "bounded": pbounded}
+            lines += plines
+        return out, lines
 
 
 def git_commit():
@@ -320,6 +457,7 @@ def main():
               "targets": {"identity_vs_python_min": TARGET_SPEEDUP, "peak_rss_mb_max": TARGET_RSS_MB,
                           "event_log_overhead_max": TARGET_EVENT_LOG,
                           "np_speedup_min": TARGET_NP, "checkpoint_overhead_max": TARGET_CKPT,
+                          "rss_growth_max": TARGET_RSS_FLAT,
                           "met": not errors and all(p is not False for p in passes)}}
     if "base" in results:
         report["ratios"] = results["base"]["ratios"]  # where earlier results files had them

@@ -2,8 +2,8 @@
 # The benchmark (`make bench`): builds the 1 GiB corpus once (cached in bench/corpus/), then
 # runs the selected items on it (zest vs cat and Python, the partitioned executor, the event
 # logger), prints a table and writes bench/results/<time>.json.
-# ZEST=path/to/zest measures another build (default build/zest); BENCH_ONLY, BENCH_SKIP and
-# BENCH_CORPUS_MB select items and the corpus size. See bench/README.md.
+# ZEST=path/to/zest measures another build (default build/zest); BENCH_ONLY, BENCH_SKIP,
+# BENCH_SKIP_4G and BENCH_CORPUS_MB select items and the corpus size. See bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
