@@ -10,6 +10,7 @@ Usage: bench/measure.py ZEST CORPUS   (run from the repository root; bench/run.s
                                        2 if they name an unknown item)
 Items and environment variables: see bench/README.md.
 """
+import hashlib
 import json
 import os
 import platform
@@ -26,8 +27,8 @@ MB = 1 << 20
 GB = 1 << 30
 
 # Items, in the order they run; selected with BENCH_ONLY / BENCH_SKIP (comma-separated).
-ITEMS = ("base", "np", "ckpt", "rss", "evlog")
-GROUPS = {"exec": ("np", "ckpt", "rss"), "all": ITEMS}
+ITEMS = ("base", "np", "ckpt", "rss", "resume", "evlog")
+GROUPS = {"exec": ("np", "ckpt", "rss", "resume"), "all": ITEMS}
 
 TARGET_SPEEDUP = 10.0  # base: zest identity vs the Python pass, wall
 TARGET_RSS_MB = 200.0  # base: peak RSS of the zest steps
@@ -35,6 +36,13 @@ TARGET_EVENT_LOG = 0.03  # base: event log overhead
 TARGET_NP = 1.8  # np: np=2 vs np=1, wall
 TARGET_CKPT = 0.15  # ckpt: extra wall time with a checkpoint after every op
 TARGET_RSS_FLAT = 1.5  # rss: peak RSS at 4x the corpus / at 1/4 of it
+TARGET_RESUME = 0.15  # resume: resume of a 90%-done job / a whole run, wall
+
+# seed-resume.yaml's plan, and where the crash lands: as the first op starts on partition 18,
+# when partitions 0..17 (90%) are done and checkpointed (np=1 takes them in order).
+RESUME_PARTITIONS = 20
+RESUME_CRASH_AT = 18
+RESUME_CRASH_OP = "whitespace_normalization_mapper"
 
 
 class StepFailed(Exception):
@@ -105,11 +113,18 @@ def failed(name, argv, r):
     return StepFailed("step '%s' failed (exit %d): %s\n%s" % (name, r["exit"], " ".join(argv), tail))
 
 
-def count_lines(path):
+def scan_output(path, digest=False):
+    """(lines, sha256 hex or None) of a file, or (None, None) if it does not exist."""
     if not os.path.exists(path):
-        return None
+        return None, None
+    h = hashlib.sha256() if digest else None
+    lines = 0
     with open(path, "rb") as f:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 22), b""))
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            lines += chunk.count(b"\n")
+            if h:
+                h.update(chunk)
+    return lines, h.hexdigest() if h else None
 
 
 def config_value(config, key):
@@ -220,35 +235,39 @@ class Bench:
             run("warm-up", ["cat", inp.path], stdout=self.null)
             self.warm.add(inp.path)
 
-    def step(self, name, argv, inp, out=None, env=None):
-        """One measured process. `out` is its output file: removed before, counted after, then
-        removed. Raises StepFailed if the process fails."""
+    def step(self, name, argv, inp, out=None, env=None, expect=0, digest=False, fresh=True):
+        """One measured process. `out` is its output file: removed before (if `fresh`), counted
+        (and hashed if `digest`) after a clean exit, then removed. Raises StepFailed unless the
+        exit code is `expect` (None: any)."""
         self.warm_up(inp)
-        if out:
+        if out and fresh:
             remove_export(out)
         os.sync()  # no step pays for writing back an earlier step's dirty pages
         r = run(name, argv, stdout=self.null if out is None else None, env=env)
-        if r["exit"] != 0:
+        if expect is not None and r["exit"] != expect:
             raise failed(name, argv, r)
         r.update(input_mb=inp.mb, mb_per_s=inp.mb / r["wall_s"], records_per_s=inp.records / r["wall_s"])
-        r["records_out"] = count_lines(out) if out else None
-        if out:
-            remove_export(out)  # up to 4 GiB each; counted, no need to keep
+        r["records_out"], r["sha256"] = scan_output(out, digest) if out and r["exit"] == 0 else (None, None)
+        if out and r["exit"] == 0:
+            remove_export(out)  # a killed run's leftovers stay, for the resume to meet
         self.steps[name] = r
         return r
 
-    def zest_step(self, name, config, inp=None, sets=(), env=None):
-        """`zest run config` on inp (default: the corpus), after deleting the config's
-        work_dir (job dirs with checkpoints are large)."""
+    def zest_step(self, name, config, inp=None, sets=(), flags=(), env=None, expect=0, digest=False,
+                  clean=True):
+        """`zest run config` on inp (default: the corpus). `clean`: start afresh, deleting the
+        config's work_dir (job dirs with checkpoints are large) and its export."""
         inp = inp or self.corpus
         work = config_value(config, "work_dir")
-        shutil.rmtree(work, ignore_errors=True)
+        if clean:
+            shutil.rmtree(work, ignore_errors=True)
         argv = [self.zest, "run", config, "--set", "dataset_path=" + inp.path]
         for s in sets:
             argv += ["--set", s]
         if env is None:  # injected faults only where a step asks for them
             env = {k: v for k, v in os.environ.items() if k != "ZEST_FAULTS"}
-        r = self.step(name, argv, inp, out=config_value(config, "export_path"), env=env)
+        r = self.step(name, argv + list(flags), inp, out=config_value(config, "export_path"), env=env,
+                      expect=expect, digest=digest, fresh=clean)
         r["job_dir"] = job_dir(work)
         return r
 
@@ -388,6 +407,61 @@ class Bench:
             lines += plines
         return out, lines
 
+    def has_resume(self):
+        h = subprocess.run([self.zest, "run", "--help"], capture_output=True, text=True)
+        return "--resume" in h.stdout + h.stderr
+
+    def item_resume(self):
+        """Resume of a job crashed at 90% vs a whole run, same config; exports compared."""
+        config = CONFIGS + "/seed-resume.yaml"
+        work = config_value(config, "work_dir")
+        if not self.has_resume():
+            return {"measured": False, "reason": "no --resume"}, ["resume: not measured (this zest has no --resume)"]
+        env = dict(os.environ, ZEST_FAULTS="%s@%d:crash" % (RESUME_CRASH_OP, RESUME_CRASH_AT))
+        crashes = []
+
+        def crash_and_resume(suffix):
+            self.zest_step("resume-crash" + suffix, config, env=env, expect=-9)
+            job = self.steps["resume-crash" + suffix]["job_dir"]
+            manifests = os.path.join(job or "", "checkpoints", "manifest")
+            crashes.append({"partitions": plan_of(job)[0] if job else None,
+                            "checkpointed": len(os.listdir(manifests)) if os.path.isdir(manifests) else 0})
+            r = self.zest_step("resume" + suffix, config, flags=["--resume"], expect=None, digest=True, clean=False)
+            if r["exit"] == 2 and "unknown option" in open(r["log"], errors="replace").read():
+                del self.steps["resume" + suffix]  # not a measurement
+                return False
+            if r["exit"] != 0:
+                raise failed("resume" + suffix, [self.zest, "run", config, "--resume"], r)
+            return True
+
+        # full, crash + resume, crash + resume, full (ABBA); the crashes are not timed
+        full = [self.zest_step("resume-full", config, digest=True)]
+        for suffix in ("", "-2"):
+            if not crash_and_resume(suffix):
+                shutil.rmtree(work, ignore_errors=True)
+                return {"measured": False, "reason": "--resume rejected"}, ["resume: not measured (this zest has no --resume)"]
+        full.append(self.zest_step("resume-full-2", config, digest=True))
+        shutil.rmtree(work, ignore_errors=True)
+        resumed = [self.steps["resume"], self.steps["resume-2"]]
+        full_s = min(r["wall_s"] for r in full)
+        resume_s = min(r["wall_s"] for r in resumed)
+        fraction = resume_s / full_s
+        digests = {r["sha256"] for r in full + resumed}
+        identical = len(digests) == 1 and None not in digests
+        crash = crashes[0]
+        lines = ["resume at 90%%:      %5.1f%% of a whole run (%.2f s vs %.2f s; np=1, %s partitions, crashed as "
+                 "partition %d started with %s checkpointed; best of 2 each, ABBA; target <= %.0f%%: %s)" %
+                 (100 * fraction, resume_s, full_s, crash["partitions"], RESUME_CRASH_AT, crash["checkpointed"],
+                  100 * TARGET_RESUME, verdict(fraction <= TARGET_RESUME)),
+                 "resumed export:     %s" % ("byte-identical to the whole run's" if identical else
+                                             "DIFFERS from the whole run's (sha256 %s)" % ", ".join(sorted(map(str, digests))))]
+        if crash["partitions"] != RESUME_PARTITIONS:
+            lines.append("  note: the plan has %s partitions, not %d: check seed-resume.yaml against measure.py"
+                         % (crash["partitions"], RESUME_PARTITIONS))
+        return {"measured": True, "fraction": fraction, "full_wall_s": full_s, "resume_wall_s": resume_s,
+                "crashes": crashes, "identical": identical, "target_max": TARGET_RESUME,
+                "pass": fraction <= TARGET_RESUME and identical}, lines
+
 
 def git_commit():
     try:
@@ -458,6 +532,7 @@ def main():
                           "event_log_overhead_max": TARGET_EVENT_LOG,
                           "np_speedup_min": TARGET_NP, "checkpoint_overhead_max": TARGET_CKPT,
                           "rss_growth_max": TARGET_RSS_FLAT,
+                          "resume_fraction_max": TARGET_RESUME,
                           "met": not errors and all(p is not False for p in passes)}}
     if "base" in results:
         report["ratios"] = results["base"]["ratios"]  # where earlier results files had them
