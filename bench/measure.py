@@ -1,22 +1,73 @@
 #!/usr/bin/env python3
-"""Run the benchmark steps on the corpus, print a table and save the results as JSON.
+"""Run the benchmark items on the corpus, print a table and save the results as JSON.
 
 Each step is one child process; wall time comes from a monotonic clock, CPU time from the
 child's rusage (os.wait4) and peak RSS from its VmHWM, so nothing beyond Python is needed.
+Every figure with a target is a ratio against a baseline measured in the same run, the two
+sides alternated A B B A, so slow drift of a noisy machine falls on both sides alike.
 Usage: bench/measure.py ZEST CORPUS   (run from the repository root; bench/run.sh does)
+       bench/measure.py --wants ITEM  (exit 0 if BENCH_ONLY/BENCH_SKIP select ITEM, else 1;
+                                       2 if they name an unknown item)
+Items and environment variables: see bench/README.md.
 """
+import hashlib
 import json
 import os
 import platform
+import re
+import shutil
 import subprocess
 import sys
 import time
 
 OUT_DIR = "bench/corpus/out"
 RESULTS_DIR = "bench/results"
-TARGET_SPEEDUP = 10.0  # zest identity vs the Python pass
-TARGET_RSS_MB = 200.0
+CONFIGS = "bench/configs"
 MB = 1 << 20
+GB = 1 << 30
+
+# Items, in the order they run; selected with BENCH_ONLY / BENCH_SKIP (comma-separated).
+ITEMS = ("base", "np", "ckpt", "rss", "resume", "evlog")
+GROUPS = {"exec": ("np", "ckpt", "rss", "resume"), "all": ITEMS}
+
+TARGET_SPEEDUP = 10.0  # base: zest identity vs the Python pass, wall
+TARGET_RSS_MB = 200.0  # base: peak RSS of the zest steps
+TARGET_EVENT_LOG = 0.03  # base: event log overhead
+TARGET_NP = 1.8  # np: np=2 vs np=1, wall
+TARGET_CKPT = 0.15  # ckpt: extra wall time with a checkpoint after every op
+TARGET_RSS_FLAT = 1.5  # rss: peak RSS at 4x the corpus / at 1/4 of it
+TARGET_RESUME = 0.15  # resume: resume of a 90%-done job / a whole run, wall
+
+# seed-resume.yaml's plan, and where the crash lands: as the first op starts on partition 18,
+# when partitions 0..17 (90%) are done and checkpointed (np=1 takes them in order).
+RESUME_PARTITIONS = 20
+RESUME_CRASH_AT = 18
+RESUME_CRASH_OP = "whitespace_normalization_mapper"
+
+
+class StepFailed(Exception):
+    """A step exited with an unexpected status; the message names it and quotes its log."""
+
+
+def parse_items(value):
+    names = [v.strip() for v in (value or "").split(",") if v.strip()]
+    out = []
+    for n in names:
+        if n in GROUPS:
+            out.extend(GROUPS[n])
+        elif n in ITEMS:
+            out.append(n)
+        else:
+            sys.stderr.write("bench: unknown item '%s' in BENCH_ONLY/BENCH_SKIP (items: %s; groups: %s)\n"
+                             % (n, ", ".join(ITEMS), ", ".join(GROUPS)))
+            sys.exit(2)
+    return out
+
+
+def selected_items():
+    only = parse_items(os.environ.get("BENCH_ONLY")) or ITEMS
+    skip = parse_items(os.environ.get("BENCH_SKIP"))
+    return [i for i in ITEMS if i in only and i not in skip]
 
 
 def vm_hwm_kib(pid):
@@ -31,8 +82,9 @@ def vm_hwm_kib(pid):
     return 0
 
 
-def run(name, argv, stdout=None):
-    """Run argv to completion; returns wall/user/sys seconds and peak RSS in MB.
+def run(name, argv, stdout=None, env=None):
+    """Run argv to completion; returns wall/user/sys seconds, peak RSS in MB and the exit code
+    (negative: killed by that signal).
 
     Peak RSS is the child's VmHWM, polled every 5 ms: it is a high-water mark of the
     program's own memory. ru_maxrss from wait4 is kept too, but a child forked from this
@@ -41,7 +93,7 @@ def run(name, argv, stdout=None):
     log_path = os.path.join(OUT_DIR, name + ".log")
     with open(log_path, "wb") as log:
         start = time.monotonic()
-        child = subprocess.Popen(argv, stdout=stdout or log, stderr=log)
+        child = subprocess.Popen(argv, stdout=stdout or log, stderr=log, env=env)
         hwm = 0
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
@@ -51,20 +103,364 @@ def run(name, argv, stdout=None):
             time.sleep(0.005)
         wall = time.monotonic() - start
     child.returncode = rc = os.waitstatus_to_exitcode(status)
-    if rc != 0:
-        sys.stderr.write("bench: step '%s' failed (exit %d): %s\n" % (name, rc, " ".join(argv)))
-        sys.stderr.write(open(log_path, errors="replace").read()[-2000:])
-        sys.exit(1)
     return {"wall_s": wall, "user_s": usage.ru_utime, "sys_s": usage.ru_stime,
             "peak_rss_mb": (hwm or usage.ru_maxrss) / 1024.0,  # both in KiB
-            "ru_maxrss_mb": usage.ru_maxrss / 1024.0}
+            "ru_maxrss_mb": usage.ru_maxrss / 1024.0, "exit": rc, "log": log_path}
 
 
-def count_lines(path):
+def failed(name, argv, r):
+    tail = open(r["log"], errors="replace").read()[-2000:]
+    return StepFailed("step '%s' failed (exit %d): %s\n%s" % (name, r["exit"], " ".join(argv), tail))
+
+
+def scan_output(path, digest=False):
+    """(lines, sha256 hex or None) of a file, or (None, None) if it does not exist."""
     if not os.path.exists(path):
-        return None
+        return None, None
+    h = hashlib.sha256() if digest else None
+    lines = 0
     with open(path, "rb") as f:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 22), b""))
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            lines += chunk.count(b"\n")
+            if h:
+                h.update(chunk)
+    return lines, h.hexdigest() if h else None
+
+
+def config_value(config, key):
+    """A top-level scalar of a bench config (the configs here are simple enough for a regex)."""
+    m = re.search(r"^%s:\s*'?([^'#\n]*?)'?\s*(#.*)?$" % re.escape(key), open(config).read(), re.M)
+    if not m:
+        raise ValueError("%s: no top-level '%s'" % (config, key))
+    return m.group(1)
+
+
+def remove_export(export):
+    """The export and any temporary a killed writer left next to it (.<name>.tmp.<pid>)."""
+    d, base = os.path.split(export)
+    if os.path.exists(export):
+        os.remove(export)
+    for n in os.listdir(d or "."):
+        if n.startswith("." + base + ".tmp."):
+            os.remove(os.path.join(d, n))
+
+
+def job_dir(work_dir):
+    """The newest job directory under work_dir (each run makes one, named by its job_id)."""
+    dirs = [os.path.join(work_dir, d) for d in os.listdir(work_dir)] if os.path.isdir(work_dir) else []
+    dirs = [d for d in dirs if os.path.isdir(d)]
+    return max(dirs, key=os.path.getmtime) if dirs else None
+
+
+def plan_of(job):
+    """(partition count, largest partition in bytes, the planner's chosen partition bytes) from
+    the job's partitions.json; Nones if it cannot be read."""
+    try:
+        plan = json.load(open(os.path.join(job, "partitions.json")))
+        parts = plan["partitions"]
+        return len(parts), max((p["end"] - p["start"] for p in parts), default=0), plan["chosen_bytes"]
+    except (OSError, TypeError, ValueError, KeyError):
+        return None, None, None
+
+
+class Input:
+    """A JSONL input file and its sidecar figures (bytes, records)."""
+
+    def __init__(self, path):
+        self.path = path
+        info = json.load(open(path + ".json"))
+        self.bytes, self.records = info["bytes"], info["records"]
+
+    @property
+    def mb(self):
+        return self.bytes / MB
+
+
+def cached(path):
+    try:
+        return json.load(open(path + ".json"))["bytes"] == os.path.getsize(path)
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def write_sidecar(path, nbytes, records):
+    with open(path + ".json", "w") as f:
+        json.dump({"bytes": nbytes, "records": records}, f)
+        f.write("\n")
+
+
+def make_head(src, dst, limit):
+    """dst: the whole lines of src that fit in `limit` bytes (cached like the corpus)."""
+    if not cached(dst):
+        n = records = 0
+        with open(src, "rb") as f, open(dst + ".tmp", "wb", buffering=1 << 22) as o:
+            for line in f:
+                if n + len(line) > limit:
+                    break
+                o.write(line)
+                n += len(line)
+                records += 1
+        os.replace(dst + ".tmp", dst)
+        write_sidecar(dst, n, records)
+    return Input(dst)
+
+
+def make_repeat(src, dst, times):
+    """dst: src `times` times over (ids repeat; zest does not care). Cached like the corpus."""
+    if not cached(dst):
+        with open(dst + ".tmp", "wb") as o:
+            for _ in range(times):
+                with open(src.path, "rb") as f:
+                    shutil.copyfileobj(f, o, 1 << 24)
+        os.replace(dst + ".tmp", dst)
+        write_sidecar(dst, src.bytes * times, src.records * times)
+    return Input(dst)
+
+
+def verdict(good):
+    return "PASS" if good else "MISS"
+
+
+class Bench:
+    def __init__(self, zest, corpus):
+        self.zest = zest
+        self.corpus = Input(corpus)
+        self.steps = {}  # name -> figures, in run order
+        self.warm = set()
+        self.null = open(os.devnull, "wb")
+
+    def warm_up(self, inp):
+        """One unmeasured read, so measured steps read the input from the page cache."""
+        if inp.path not in self.warm:
+            run("warm-up", ["cat", inp.path], stdout=self.null)
+            self.warm.add(inp.path)
+
+    def step(self, name, argv, inp, out=None, env=None, expect=0, digest=False, fresh=True):
+        """One measured process. `out` is its output file: removed before (if `fresh`), counted
+        (and hashed if `digest`) after a clean exit, then removed. Raises StepFailed unless the
+        exit code is `expect` (None: any)."""
+        self.warm_up(inp)
+        if out and fresh:
+            remove_export(out)
+        os.sync()  # no step pays for writing back an earlier step's dirty pages
+        r = run(name, argv, stdout=self.null if out is None else None, env=env)
+        if expect is not None and r["exit"] != expect:
+            raise failed(name, argv, r)
+        r.update(input_mb=inp.mb, mb_per_s=inp.mb / r["wall_s"], records_per_s=inp.records / r["wall_s"])
+        r["records_out"], r["sha256"] = scan_output(out, digest) if out and r["exit"] == 0 else (None, None)
+        if out and r["exit"] == 0:
+            remove_export(out)  # a killed run's leftovers stay, for the resume to meet
+        self.steps[name] = r
+        return r
+
+    def zest_step(self, name, config, inp=None, sets=(), flags=(), env=None, expect=0, digest=False,
+                  clean=True):
+        """`zest run config` on inp (default: the corpus). `clean`: start afresh, deleting the
+        config's work_dir (job dirs with checkpoints are large) and its export."""
+        inp = inp or self.corpus
+        work = config_value(config, "work_dir")
+        if clean:
+            shutil.rmtree(work, ignore_errors=True)
+        argv = [self.zest, "run", config, "--set", "dataset_path=" + inp.path]
+        for s in sets:
+            argv += ["--set", s]
+        if env is None:  # injected faults only where a step asks for them
+            env = {k: v for k, v in os.environ.items() if k != "ZEST_FAULTS"}
+        r = self.step(name, argv + list(flags), inp, out=config_value(config, "export_path"), env=env,
+                      expect=expect, digest=digest, fresh=clean)
+        r["job_dir"] = job_dir(work)
+        return r
+
+    def abba(self, a, b):
+        """Runs a, b, b, a (each a (name, kwargs for zest_step)); the best wall of each side."""
+        for (name, kw), suffix in ((a, ""), (b, ""), (b, "-2"), (a, "-2")):
+            self.zest_step(name + suffix, **kw)
+        best = lambda n: min(self.steps[n]["wall_s"], self.steps[n + "-2"]["wall_s"])  # noqa: E731
+        return best(a[0]), best(b[0])
+
+    # ---- items ----
+
+    def item_base(self):
+        """cat, the Python floor, zest identity and seed; event-log overhead (ABBA)."""
+        c = self.corpus
+        py_out = os.path.join(OUT_DIR, "python.jsonl")
+        self.step("cat", ["cat", c.path], c)
+        self.step("python", [sys.executable, "bench/py_baseline.py", c.path, py_out], c, out=py_out)
+        self.zest_step("zest-identity", CONFIGS + "/identity.yaml")
+        # event-log overhead: with and without, twice each in ABBA order (a run's place in the
+        # sequence shifts its time by several percent here); the best of each counts
+        without_ev, with_ev = self.abba(("zest-seed-noevents", {"config": CONFIGS + "/seed-noevents.yaml"}),
+                                        ("zest-seed", {"config": CONFIGS + "/seed.yaml"}))
+        s = self.steps
+        py = s["python"]["wall_s"]
+        cpu = {n: s[n]["user_s"] + s[n]["sys_s"] for n in ("python", "zest-identity", "zest-seed")}
+        ratios = {"identity_vs_python": py / s["zest-identity"]["wall_s"],
+                  "seed_vs_python": py / s["zest-seed"]["wall_s"],
+                  "identity_vs_python_cpu": cpu["python"] / cpu["zest-identity"],
+                  "seed_vs_python_cpu": cpu["python"] / cpu["zest-seed"],
+                  "event_log_overhead": with_ev / without_ev - 1}
+        peak = max(s["zest-identity"]["peak_rss_mb"], s["zest-seed"]["peak_rss_mb"])
+        lines = [
+            "zest-identity / python: %5.1fx wall, %5.1fx CPU  (target >= %.0fx wall: %s)" %
+            (ratios["identity_vs_python"], ratios["identity_vs_python_cpu"], TARGET_SPEEDUP,
+             verdict(ratios["identity_vs_python"] >= TARGET_SPEEDUP)),
+            "zest-seed     / python: %5.1fx wall, %5.1fx CPU" % (ratios["seed_vs_python"], ratios["seed_vs_python_cpu"]),
+            "zest peak RSS:      %7.1f MB (target < %.0f MB: %s)" % (peak, TARGET_RSS_MB, verdict(peak < TARGET_RSS_MB)),
+            "event log overhead: %+6.1f%% wall (seed, INFO vs disabled, best of 2 each; target <= %.0f%%: %s)" %
+            (100 * ratios["event_log_overhead"], 100 * TARGET_EVENT_LOG, verdict(ratios["event_log_overhead"] <= TARGET_EVENT_LOG)),
+        ]
+        return {"ratios": ratios, "zest_peak_rss_mb": peak,
+                "pass": ratios["identity_vs_python"] >= TARGET_SPEEDUP and peak < TARGET_RSS_MB}, lines
+
+    def item_np(self):
+        """np=2 vs np=1 on the corpus, seed pipeline, checkpoints off."""
+        np1, np2 = self.abba(("seed-np1", {"config": CONFIGS + "/seed.yaml"}),
+                             ("seed-np2", {"config": CONFIGS + "/seed-np2.yaml"}))
+        speedup = np1 / np2
+        line = ("np=2 vs np=1:       %5.2fx wall (seed, %.0f MB, checkpoints off, best of 2 each, ABBA; "
+                "target >= %.1fx: %s)" % (speedup, self.corpus.mb, TARGET_NP, verdict(speedup >= TARGET_NP)))
+        return {"speedup": speedup, "np1_wall_s": np1, "np2_wall_s": np2, "target_min": TARGET_NP,
+                "pass": speedup >= TARGET_NP}, [line]
+
+    def item_ckpt(self):
+        """A checkpoint after every op (JSONL) vs checkpoints off, np=2."""
+        off, on = self.abba(("ckpt-off", {"config": CONFIGS + "/seed-np2.yaml"}),
+                            ("ckpt-every_op", {"config": CONFIGS + "/seed-ckpt.yaml"}))
+        shutil.rmtree(config_value(CONFIGS + "/seed-ckpt.yaml", "work_dir"), ignore_errors=True)
+        extra = on / off - 1
+        line = ("checkpoints:        %+5.1f%% wall (every_op, JSONL, vs off; seed, np=2, best of 2 each, "
+                "ABBA; target <= %.0f%%: %s)" % (100 * extra, 100 * TARGET_CKPT, verdict(extra <= TARGET_CKPT)))
+        return {"overhead": extra, "off_wall_s": off, "every_op_wall_s": on, "target_max": TARGET_CKPT,
+                "pass": extra <= TARGET_CKPT}, [line]
+
+    def big_input(self):
+        """The corpus 4 times over, or (None, why not)."""
+        if os.environ.get("BENCH_SKIP_4G") == "1":
+            return None, "BENCH_SKIP_4G=1"
+        path = re.sub(r"\.jsonl$", "", self.corpus.path) + "-x4.jsonl"
+        size = 4 * self.corpus.bytes
+        # the input, the output (~3/4 of it) and room to spare; less when the input is cached
+        need = (2 if cached(path) else 3) * size
+        free = shutil.disk_usage(os.path.dirname(path)).free
+        if free < need:
+            return None, "%.1f GiB free, %.0f GiB needed" % (free / GB, need / GB)
+        return make_repeat(self.corpus, path, 4), None
+
+    def rss_series(self, name, config, inputs, sets=()):
+        """Peak RSS of config on each input, with the plan the run made."""
+        np_ = int(config_value(config, "np"))
+        rows = []
+        for inp in inputs:
+            r = self.zest_step("%s-%dmb" % (name, round(inp.mb)), config, inp=inp, sets=sets)
+            parts, largest, chosen = plan_of(r["job_dir"])
+            rows.append({"input_mb": inp.mb, "peak_rss_mb": r["peak_rss_mb"], "np": np_, "partitions": parts,
+                         "largest_partition_mb": largest / MB if largest else None,
+                         "chosen_partition_mb": chosen / MB if chosen else None,
+                         "bound_mb": np_ * largest / MB if largest else None})
+        return rows
+
+    @staticmethod
+    def rss_lines(title, rows, big):
+        lines = [title]
+        for row in rows:
+            lines.append("  %8.0f MB input: %7.1f MB peak RSS  (%s partitions, largest %.1f MB; np x partition = %s MB)" %
+                         (row["input_mb"], row["peak_rss_mb"], row["partitions"], row["largest_partition_mb"] or 0,
+                          "%.0f" % row["bound_mb"] if row["bound_mb"] else "?"))
+        if not big:
+            return None, None, lines + ["  RSS growth: not measured without the 4x input"]
+        first, last = rows[0], rows[-1]
+        ratio = last["peak_rss_mb"] / first["peak_rss_mb"]
+        bounded = last["bound_mb"] is not None and last["peak_rss_mb"] <= last["bound_mb"]
+        lines.append("  RSS growth: %.2fx from %.0f MB to %.0f MB input (target <= %.1fx: %s); "
+                     "peak <= np x partition at %.0f MB: %s" %
+                     (ratio, first["input_mb"], last["input_mb"], TARGET_RSS_FLAT,
+                      verdict(ratio <= TARGET_RSS_FLAT), last["input_mb"], verdict(bounded)))
+        return ratio, bounded, lines
+
+    def item_rss(self):
+        """Peak RSS of seed-np2.yaml on 1/4, 1 and 4 times the corpus: once with the partitions
+        the auto rule cuts (they grow with the input up to a cap), once with every input cut
+        into partitions of the size the rule picks for the smallest (memory vs input alone)."""
+        config = CONFIGS + "/seed-np2.yaml"
+        stem = re.sub(r"\.jsonl$", "", self.corpus.path)
+        quarter = round(self.corpus.mb / 4)  # MB: 256 for the 1 GiB corpus
+        inputs = [make_head(self.corpus.path, "%s-head%dmb.jsonl" % (stem, quarter), quarter * MB),
+                  self.corpus]
+        big, why = self.big_input()
+        if big:
+            inputs.append(big)
+        auto = self.rss_series("rss", config, inputs)
+        ratio, bounded, lines = self.rss_lines("peak RSS by input (seed, np=%d, partitions as the auto rule cuts them):"
+                                               % auto[0]["np"], auto, big)
+        out = {"auto": {"sizes": auto, "ratio": ratio, "bounded": bounded}, "target_max": TARGET_RSS_FLAT,
+               "ratio": ratio, "pass": None if ratio is None else ratio <= TARGET_RSS_FLAT}
+        if not big:
+            lines.insert(len(auto) + 1, "  %8.0f MB input: skipped (%s)" % (4 * self.corpus.mb, why))
+            out["skipped_4x"] = why
+        pin = round(auto[0]["chosen_partition_mb"] or 0)
+        if pin >= 1:
+            fixed = auto[:1] + self.rss_series("rss-pinned", config, inputs[1:],
+                                               sets=["partition.target_size_mb=%d" % pin])
+            pratio, pbounded, plines = self.rss_lines("peak RSS by input, partitions pinned at %d MB "
+                                                      "(partition.target_size_mb):" % pin, fixed, big)
+            out["pinned"] = {"partition_mb": pin, "sizes": fixed, "ratio": pratio, "bounded": pbounded}
+            lines += plines
+        return out, lines
+
+    def has_resume(self):
+        h = subprocess.run([self.zest, "run", "--help"], capture_output=True, text=True)
+        return "--resume" in h.stdout + h.stderr
+
+    def item_resume(self):
+        """Resume of a job crashed at 90% vs a whole run, same config; exports compared."""
+        config = CONFIGS + "/seed-resume.yaml"
+        work = config_value(config, "work_dir")
+        if not self.has_resume():
+            return {"measured": False, "reason": "no --resume"}, ["resume: not measured (this zest has no --resume)"]
+        env = dict(os.environ, ZEST_FAULTS="%s@%d:crash" % (RESUME_CRASH_OP, RESUME_CRASH_AT))
+        crashes = []
+
+        def crash_and_resume(suffix):
+            self.zest_step("resume-crash" + suffix, config, env=env, expect=-9)
+            job = self.steps["resume-crash" + suffix]["job_dir"]
+            manifests = os.path.join(job or "", "checkpoints", "manifest")
+            crashes.append({"partitions": plan_of(job)[0] if job else None,
+                            "checkpointed": len(os.listdir(manifests)) if os.path.isdir(manifests) else 0})
+            r = self.zest_step("resume" + suffix, config, flags=["--resume"], expect=None, digest=True, clean=False)
+            if r["exit"] == 2 and "unknown option" in open(r["log"], errors="replace").read():
+                del self.steps["resume" + suffix]  # not a measurement
+                return False
+            if r["exit"] != 0:
+                raise failed("resume" + suffix, [self.zest, "run", config, "--resume"], r)
+            return True
+
+        # full, crash + resume, crash + resume, full (ABBA); the crashes are not timed
+        full = [self.zest_step("resume-full", config, digest=True)]
+        for suffix in ("", "-2"):
+            if not crash_and_resume(suffix):
+                shutil.rmtree(work, ignore_errors=True)
+                return {"measured": False, "reason": "--resume rejected"}, ["resume: not measured (this zest has no --resume)"]
+        full.append(self.zest_step("resume-full-2", config, digest=True))
+        shutil.rmtree(work, ignore_errors=True)
+        resumed = [self.steps["resume"], self.steps["resume-2"]]
+        full_s = min(r["wall_s"] for r in full)
+        resume_s = min(r["wall_s"] for r in resumed)
+        fraction = resume_s / full_s
+        digests = {r["sha256"] for r in full + resumed}
+        identical = len(digests) == 1 and None not in digests
+        crash = crashes[0]
+        lines = ["resume at 90%%:      %5.1f%% of a whole run (%.2f s vs %.2f s; np=1, %s partitions, crashed as "
+                 "partition %d started with %s checkpointed; best of 2 each, ABBA; target <= %.0f%%: %s)" %
+                 (100 * fraction, resume_s, full_s, crash["partitions"], RESUME_CRASH_AT, crash["checkpointed"],
+                  100 * TARGET_RESUME, verdict(fraction <= TARGET_RESUME)),
+                 "resumed export:     %s" % ("byte-identical to the whole run's" if identical else
+                                             "DIFFERS from the whole run's (sha256 %s)" % ", ".join(sorted(map(str, digests))))]
+        if crash["partitions"] != RESUME_PARTITIONS:
+            lines.append("  note: the plan has %s partitions, not %d: check seed-resume.yaml against measure.py"
+                         % (crash["partitions"], RESUME_PARTITIONS))
+        return {"measured": True, "fraction": fraction, "full_wall_s": full_s, "resume_wall_s": resume_s,
+                "crashes": crashes, "identical": identical, "target_max": TARGET_RESUME,
+                "pass": fraction <= TARGET_RESUME and identical}, lines
 
 
 def git_commit():
@@ -87,83 +483,65 @@ def cpu_model():
     return platform.processor() or None
 
 
+def print_steps(steps):
+    print("%-20s %9s %8s %8s %10s %12s %8s %8s %11s" %
+          ("step", "input MB", "wall s", "MB/s", "records/s", "peak RSS MB", "user s", "sys s", "records out"))
+    for name, r in steps.items():
+        print("%-20s %9.0f %8.2f %8.1f %10.0f %12.1f %8.2f %8.2f %11s" %
+              (name, r["input_mb"], r["wall_s"], r["mb_per_s"], r["records_per_s"], r["peak_rss_mb"],
+               r["user_s"], r["sys_s"], "-" if r["records_out"] is None else r["records_out"]))
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--wants":
+        sys.exit(0 if sys.argv[2] in selected_items() else 1)
     zest, corpus = sys.argv[1], sys.argv[2]
-    info = json.load(open(corpus + ".json"))
-    size, records = info["bytes"], info["records"]
+    items = [i for i in selected_items() if i != "evlog"]  # evlog is run.sh's C program
     os.makedirs(OUT_DIR, exist_ok=True)
     load_before = " ".join(open("/proc/loadavg").read().split()[:3])  # other work skews wall times
-    py_out = os.path.join(OUT_DIR, "python.jsonl")
-    steps = [
-        ("cat", ["cat", corpus], None),
-        ("python", [sys.executable, "bench/py_baseline.py", corpus, py_out], py_out),
-        ("zest-identity", [zest, "run", "bench/configs/identity.yaml"], os.path.join(OUT_DIR, "identity.jsonl")),
-        # event-log overhead: with and without, twice each in ABBA order (a run's place in the
-        # sequence shifts its time by several percent here); the best of each counts
-        ("zest-seed-noevents", [zest, "run", "bench/configs/seed-noevents.yaml"],
-         os.path.join(OUT_DIR, "seed-noevents.jsonl")),
-        ("zest-seed", [zest, "run", "bench/configs/seed.yaml"], os.path.join(OUT_DIR, "seed.jsonl")),
-        ("zest-seed-2", [zest, "run", "bench/configs/seed.yaml"], os.path.join(OUT_DIR, "seed.jsonl")),
-        ("zest-seed-noevents-2", [zest, "run", "bench/configs/seed-noevents.yaml"],
-         os.path.join(OUT_DIR, "seed-noevents.jsonl")),
-    ]
-    with open(os.devnull, "wb") as null:
-        run("warm-up", ["cat", corpus], stdout=null)  # page cache, so every step reads from memory
-        results = {}
-        for name, argv, out in steps:
-            if out and os.path.exists(out):
-                os.remove(out)
-            os.sync()  # no step pays for writing back an earlier step's dirty pages
-            r = run(name, argv, stdout=null if out is None else None)
-            r.update(mb_per_s=size / MB / r["wall_s"], records_per_s=records / r["wall_s"],
-                     records_out=count_lines(out) if out else None)
-            results[name] = r
-            if out and os.path.exists(out):
-                os.remove(out)  # 1 GiB each; counted, no need to keep
+    bench = Bench(zest, corpus)
+    results, lines, errors = {}, [], {}
+    for item in items:
+        print("bench: %s ..." % item, file=sys.stderr, flush=True)
+        try:
+            results[item], item_lines = getattr(bench, "item_" + item)()
+            lines += item_lines
+        except StepFailed as e:  # the other items still run; the bench exits 1 at the end
+            errors[item] = str(e)
+            sys.stderr.write("bench: %s\n" % e)
+            lines.append("%s: FAILED (%s)" % (item, str(e).splitlines()[0]))
 
-    py = results["python"]["wall_s"]
-    cpu = {name: r["user_s"] + r["sys_s"] for name, r in results.items()}
-    ratios = {"identity_vs_python": py / results["zest-identity"]["wall_s"],
-              "seed_vs_python": py / results["zest-seed"]["wall_s"],
-              "identity_vs_python_cpu": cpu["python"] / cpu["zest-identity"],
-              "seed_vs_python_cpu": cpu["python"] / cpu["zest-seed"]}
-    peak_zest = max(results["zest-identity"]["peak_rss_mb"], results["zest-seed"]["peak_rss_mb"])
-    with_ev = min(results["zest-seed"]["wall_s"], results["zest-seed-2"]["wall_s"])
-    without_ev = min(results["zest-seed-noevents"]["wall_s"], results["zest-seed-noevents-2"]["wall_s"])
-    ratios["event_log_overhead"] = with_ev / without_ev - 1
+    c = bench.corpus
+    print("corpus: %s, %.0f MB, %d records; zest: %s; load average before: %s; items: %s" %
+          (c.path, c.mb, c.records, zest, load_before, ",".join(items) or "none"))
+    if bench.steps:
+        print_steps(bench.steps)
+    for line in lines:
+        print(line)
 
-    print("corpus: %s, %.0f MB, %d records; zest: %s; load average before: %s" %
-          (corpus, size / MB, records, zest, load_before))
-    print("%-14s %8s %9s %12s %13s %8s %8s %11s" %
-          ("step", "wall s", "MB/s", "records/s", "peak RSS MB", "user s", "sys s", "records out"))
-    for name, r in results.items():
-        print("%-14s %8.2f %9.1f %12.0f %13.1f %8.2f %8.2f %11s" %
-              (name, r["wall_s"], r["mb_per_s"], r["records_per_s"], r["peak_rss_mb"],
-               r["user_s"], r["sys_s"], "-" if r["records_out"] is None else r["records_out"]))
-    ok = lambda good: "ok" if good else "MISS"  # noqa: E731
-    print("zest-identity / python: %5.1fx wall, %5.1fx CPU  (target >= %.0fx wall: %s)" %
-          (ratios["identity_vs_python"], ratios["identity_vs_python_cpu"], TARGET_SPEEDUP,
-           ok(ratios["identity_vs_python"] >= TARGET_SPEEDUP)))
-    print("zest-seed     / python: %5.1fx wall, %5.1fx CPU" % (ratios["seed_vs_python"], ratios["seed_vs_python_cpu"]))
-    print("zest peak RSS:      %7.1f MB (target < %.0f MB: %s)" % (peak_zest, TARGET_RSS_MB, ok(peak_zest < TARGET_RSS_MB)))
-    print("event log overhead: %+6.1f%% wall (seed, INFO vs disabled, best of 2 each; target <= 3%%: %s)" %
-          (100 * ratios["event_log_overhead"], ok(ratios["event_log_overhead"] <= 0.03)))
-
+    passes = [r.get("pass") for r in results.values()]
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     os.makedirs(RESULTS_DIR, exist_ok=True)
-    report = {"timestamp": stamp, "commit": git_commit(), "zest": zest,
+    report = {"timestamp": stamp, "commit": git_commit(), "zest": zest, "items_selected": items,
               "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "kernel": platform.release(),
                           "load_average_before": load_before,
                           "python": platform.python_version()},
-              "corpus": {"path": corpus, "bytes": size, "records": records},
-              "steps": results, "ratios": ratios,
+              "corpus": {"path": c.path, "bytes": c.bytes, "records": c.records},
+              "steps": bench.steps, "items": results, "errors": errors,
               "targets": {"identity_vs_python_min": TARGET_SPEEDUP, "peak_rss_mb_max": TARGET_RSS_MB,
-                          "met": ratios["identity_vs_python"] >= TARGET_SPEEDUP and peak_zest < TARGET_RSS_MB}}
+                          "event_log_overhead_max": TARGET_EVENT_LOG,
+                          "np_speedup_min": TARGET_NP, "checkpoint_overhead_max": TARGET_CKPT,
+                          "rss_growth_max": TARGET_RSS_FLAT,
+                          "resume_fraction_max": TARGET_RESUME,
+                          "met": not errors and all(p is not False for p in passes)}}
+    if "base" in results:
+        report["ratios"] = results["base"]["ratios"]  # where earlier results files had them
     path = os.path.join(RESULTS_DIR, stamp + ".json")
     with open(path, "w") as f:
         json.dump(report, f, indent=2)
         f.write("\n")
     print("results: " + path)
+    sys.exit(1 if errors else 0)
 
 
 if __name__ == "__main__":
