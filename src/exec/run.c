@@ -6,6 +6,8 @@
  * processed whole by one worker, and the merge follows partition order.
  * Depends on exec's worker, partplan, runevents, jobpaths, outq; io/; config/; common/.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -72,32 +74,81 @@ static int run_plan(struct job *job, const struct jobpaths *jp, zest_error *err)
     return rc;
 }
 
-/* A partition's export lines from its last op's checkpoint, into the writer in pieces; the
- * lines are counted against the manifest's record. */
-static int run_merge_ckpt(struct job *job, struct outq *q, size_t p, zest_error *err) {
-    const struct part_slot *slot = &job->slots[p];
-    char path[1200];
+/* Lines (newlines) in n bytes. */
+static int64_t run_count_lines(const char *p, size_t n) {
+    int64_t lines = 0;
+    for (const char *end = p + n; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) lines++;
+    return lines;
+}
+
+/* The checkpoint's uncompressed bytes into the writer, in pieces (a plain file is read as it
+ * is; a compressed one through the line reader). */
+static int run_merge_read(struct job *job, struct outq *q, const char *path, int64_t *rows,
+                          uint64_t *bytes, zest_error *err) {
     struct linereader *lr = NULL;
     const char *line;
     size_t len;
-    int64_t line_no, offset, rows = 0;
-    int rc = ckpt_path(job->ckpt, slot->final.file, path, sizeof path, err);
-    if (rc == 0) rc = linereader_open(path, (size_t)job->cfg->max_line_bytes, 0, -1, &lr, err);
-    struct buf *b = rc == 0 ? outq_acquire(q) : NULL;
-    while (rc == 0 && (rc = linereader_next(lr, &line, &len, &line_no, &offset, err)) == 1) {
-        rc = buf_append(b, line, len) || buf_append(b, "\n", 1) ? ZEST_E_NOMEM : 0;
-        rows++;
-        if (rc == 0 && b->len >= RUN_MERGE_PIECE && (rc = outq_submit(q, err)) == 0)
-            b = outq_acquire(q);
+    int64_t line_no, offset;
+    ZEST_TRY(linereader_open(path, (size_t)job->cfg->max_line_bytes, 0, -1, &lr, err));
+    struct buf *b = outq_acquire(q);
+    int rc;
+    while ((rc = linereader_next(lr, &line, &len, &line_no, &offset, err)) == 1) {
+        if (buf_append(b, line, len) || buf_append(b, "\n", 1)) {
+            rc = err_set(err, ZEST_E_NOMEM, "out of memory merging %s", path);
+            break;
+        }
+        ++*rows;
+        *bytes += len + 1;
+        if (b->len < RUN_MERGE_PIECE) continue;
+        if ((rc = outq_submit(q, err)) != 0) break;
+        b = outq_acquire(q);
     }
-    if (rc == ZEST_E_NOMEM) err_set(err, rc, "out of memory merging %s", path);
-    if (rc == 0 && rows != slot->final.rows)
-        rc = err_set(err, ZEST_E_FORMAT, "%s: %lld rows, but its manifest records %lld",
-                     path, (long long)rows, (long long)slot->final.rows);
-    if (rc == 0) rc = outq_submit(q, err);
-    if (rc == 0) job->sum->bytes_written += (int64_t)slot->final.content_bytes;
     linereader_close(lr);
+    return rc ? rc : outq_submit(q, err);
+}
+
+static int run_merge_plain(struct outq *q, const char *path, int64_t *rows, uint64_t *bytes,
+                           zest_error *err) {
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return err_set_at(err, ZEST_E_IO, path, 0, -1, "open: %s", strerror(errno));
+    int rc = 0;
+    for (;;) {
+        struct buf *b = outq_acquire(q);
+        if (buf_reserve(b, RUN_MERGE_PIECE)) {
+            rc = err_set(err, ZEST_E_NOMEM, "out of memory merging %s", path);
+            break;
+        }
+        const ssize_t n = read(fd, b->data + b->len, RUN_MERGE_PIECE);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) rc = err_set_at(err, ZEST_E_IO, path, 0, -1, "read: %s", strerror(errno));
+        if (n <= 0) break;
+        *rows += run_count_lines(b->data + b->len, (size_t)n);
+        *bytes += (uint64_t)n;
+        b->len += (size_t)n;
+        if ((rc = outq_submit(q, err)) != 0) break;
+    }
+    close(fd);
     return rc;
+}
+
+/* A partition's export lines from its last op's checkpoint, into the writer; rows and bytes
+ * are checked against the manifest's record. */
+static int run_merge_ckpt(struct job *job, struct outq *q, size_t p, zest_error *err) {
+    const struct ckpt_record *rec = &job->slots[p].final;
+    char path[1200];
+    int64_t rows = 0;
+    uint64_t bytes = 0;
+    ZEST_TRY(ckpt_path(job->ckpt, rec->file, path, sizeof path, err));
+    const bool plain = sink_codec_for_path(path) == SINK_PLAIN;
+    ZEST_TRY(plain ? run_merge_plain(q, path, &rows, &bytes, err)
+                   : run_merge_read(job, q, path, &rows, &bytes, err));
+    if (rows != rec->rows || bytes != rec->content_bytes)
+        return err_set(err, ZEST_E_FORMAT,
+                       "%s: %lld rows in %llu bytes, but its manifest records %lld in %llu",
+                       path, (long long)rows, (unsigned long long)bytes, (long long)rec->rows,
+                       (unsigned long long)rec->content_bytes);
+    job->sum->bytes_written += (int64_t)bytes;
+    return 0;
 }
 
 /* Hands the merged partition's lines to the writer thread (without copying them when they
