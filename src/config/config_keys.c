@@ -126,7 +126,9 @@ const struct config_key config_keys[] = {
     {.path = "keep_hashes_in_res_ds", .type = CONFIG_BOOL, .def = "false",
      FIELD(keep_hashes_in_res_ds), .help = "Keep deduplicators' hash columns in the export."},
     {.path = "export_shard_size", .type = CONFIG_INT, .def = "0", MIN(0),
-     FIELD(export_shard_size), .help = "Bytes per export shard; 0 = one file."},
+     FIELD(export_shard_size), .status = CONFIG_USED,
+     .help = "Uncompressed bytes per export shard, cut at line ends; 0 = one file. Shards are "
+             "`<base>-<i>-of-<n>.<suffix>` beside export_path."},
     {.path = "export_type", .type = CONFIG_STRING, FIELD(export_type),
      .help = "Export format (jsonl, json, parquet); null = from export_path's extension."},
     {.path = "suffixes", .type = CONFIG_LIST, LIST_FIELD(suffixes), .status = CONFIG_PLANNED,

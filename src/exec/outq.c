@@ -19,7 +19,7 @@ static void *writer_main(void *arg) {
         pthread_mutex_unlock(&q->mu);
         zest_error e;
         zest_error_clear(&e);
-        const int rc = failed ? 0 : sink_write(q->sink, b->data, b->len, &e);
+        const int rc = failed ? 0 : shardsink_write(q->sink, b->data, b->len, &e);
         pthread_mutex_lock(&q->mu);
         if (rc && !q->status) {
             q->status = rc;
@@ -39,7 +39,7 @@ static void *writer_main(void *arg) {
     return NULL;
 }
 
-int outq_start(struct outq *q, struct sink *sink, zest_error *err) {
+int outq_start(struct outq *q, struct shardsink *sink, zest_error *err) {
     memset(q, 0, sizeof *q);
     for (int i = 0; i < OUTQ_SLOTS; i++) buf_init(&q->slots[i], 0);
     q->sink = sink;

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "../common/err.h"
-#include "../io/sink.h"
+#include "../io/shardsink.h"
 #include "../io/source.h"
 #include "jobpaths.h"
 #include "resume.h"
@@ -269,13 +269,13 @@ static int run_skipped(struct job *job, zest_error *err) {
 static int run_partitions(struct job *job, const struct jobpaths *jp, zest_error *err) {
     const size_t n = run_np(job->cfg) < job->plan.count ? run_np(job->cfg) : job->plan.count;
     struct worker *w = calloc(n ? n : 1, sizeof *w);
-    struct sink *sink = NULL;
+    struct shardsink *sink = NULL;
     struct outq q = {0};
     int rc = w ? 0 : err_set(err, ZEST_E_NOMEM, "out of memory");
     job->window = n ? n : 1; /* no partition starts more than n ahead of the merge */
     job->outq = &q;
     if (rc == 0) rc = jobpaths_make_parent(jp->export_path, err);
-    if (rc == 0) rc = sink_open(jp->export_path, &sink, err);
+    if (rc == 0) rc = shardsink_open(jp->export_path, job->cfg->export_shard_size, &sink, err);
     if (rc == 0) rc = outq_start(&q, sink, err);
     if (rc == 0) rc = run_workers_start(job, w, n, err);
     if (rc == 0) rc = run_merge(job, &q, err);
@@ -285,12 +285,12 @@ static int run_partitions(struct job *job, const struct jobpaths *jp, zest_error
     const int wrc = outq_finish(&q, rc ? NULL : err);
     if (rc == 0) rc = wrc;
     if (rc == 0) {
-        rc = sink_commit(sink, NULL, err);
+        rc = shardsink_commit(sink, NULL, err);
         sink = NULL;
         if (rc == 0) run_log_committed(job, jp->export_path);
         if (rc == 0) rc = run_skipped(job, err);
     }
-    sink_abort(sink);
+    shardsink_abort(sink);
     run_summary_ops(job->sum, w, n);
     for (size_t i = 0; i < n && w; i++) worker_destroy(&w[i]);
     free(w);

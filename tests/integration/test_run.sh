@@ -2,7 +2,7 @@
 # zest run end to end: the spec's Basic config (minus language_id_score_filter) on the bundled
 # sample must give, byte for byte, what an independent reference of Data-Juicer's semantics
 # gives; compressed inputs and outputs; directories and globs; malformed records under both
-# policies; --set overrides.
+# policies; --set overrides; export_shard_size.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 set -e
@@ -87,5 +87,37 @@ check "over-long line, skip policy: reported with line and offset" contains "$TM
 run_zest run "$(config longfail "$TMP/long.jsonl" "$TMP/longfail.jsonl" 'max_line_size_mb: 1' 'bad_record_policy: fail')"
 check "over-long line, fail policy: exit 1" equals "$rc" 1
 check "over-long line, fail policy: error names file, line and limit" contains "$TMP/err" "long.jsonl:2: line at offset 80 is longer than max_line_bytes"
+
+# export_shard_size: shards cut at line ends whose concatenation is the single-file export.
+run_zest run "$(config unsharded examples/sample.jsonl "$TMP/unsharded/out.jsonl")" --quiet
+size=$(( $(wc -c <"$TMP/unsharded/out.jsonl") / 5 ))
+shards() { (cd "$1" && ls -d "$2"-*-of-* 2>/dev/null | tr '\n' ' '); } # shards DIR BASE
+run_zest run "$(config shards examples/sample.jsonl "$TMP/shards/out.jsonl")" --set export_shard_size=$size --quiet
+check "sharded export: exit 0" equals "$rc" 0
+check "sharded export: five shards named <base>-<i>-of-<n>.<suffix>" equals "$(shards "$TMP/shards" out)" \
+  "out-00-of-05.jsonl out-01-of-05.jsonl out-02-of-05.jsonl out-03-of-05.jsonl out-04-of-05.jsonl "
+check "sharded export: no file at export_path itself" test ! -e "$TMP/shards/out.jsonl"
+cat "$TMP"/shards/out-0[0-4]-of-05.jsonl >"$TMP/shards.cat"
+check "sharded export: the shards in order equal the unsharded export byte for byte" same_file "$TMP/shards.cat" "$TMP/unsharded/out.jsonl"
+check "sharded export: every shard but the last reaches the size" python3 -c '
+import sys
+size, files = int(sys.argv[1]), sys.argv[2:]
+for f in files[:-1]:
+    data = open(f, "rb").read()
+    assert len(data) >= size and data.endswith(b"\n"), f
+    assert len(data[:-1].rsplit(b"\n", 1)[0]) + 1 < size, f  # it ends at the first line end past the size
+' "$size" "$TMP"/shards/out-0[0-4]-of-05.jsonl
+run_zest run "$(config shards examples/sample.jsonl "$TMP/shards/out.jsonl")" --set export_shard_size=$((size * 2)) --quiet
+check "sharded re-run with fewer shards removes the earlier set" equals "$(shards "$TMP/shards" out)" \
+  "out-00-of-03.jsonl out-01-of-03.jsonl out-02-of-03.jsonl "
+cat "$TMP"/shards/out-0[0-2]-of-03.jsonl >"$TMP/shards2.cat"
+check "sharded re-run: the shards in order equal the unsharded export" same_file "$TMP/shards2.cat" "$TMP/unsharded/out.jsonl"
+run_zest run "$(config shardgz examples/sample.jsonl "$TMP/shardgz/out.jsonl.gz")" --set export_shard_size=$size --quiet
+for f in "$TMP"/shardgz/out-0[0-4]-of-05.jsonl.gz; do gzip -dc "$f"; done >"$TMP/shardgz.cat"
+check "gzip shards decompress, in order, to the unsharded export" same_file "$TMP/shardgz.cat" "$TMP/unsharded/out.jsonl"
+run_zest run "$(config shardnone examples/sample.jsonl "$TMP/shardnone/out.jsonl")" --set export_shard_size=1000 --set process.1.text_length_filter.min_len=1999999 --quiet
+check "sharded empty export: one empty shard -00-of-01" equals "$(shards "$TMP/shardnone" out)|$(wc -c <"$TMP/shardnone/out-00-of-01.jsonl")" "out-00-of-01.jsonl |0"
+run_zest run "$(config shardfail "$TMP/bad.jsonl" "$TMP/shardfail/out.jsonl" 'bad_record_policy: fail')" --set export_shard_size=10
+check "sharded export, failed run: exit 1 and no shard left" equals "$rc|$(ls -A "$TMP/shardfail" | grep -c '^\.*out')" "1|0"
 
 finish
