@@ -189,6 +189,7 @@ typedef struct zest_run_summary {
     int64_t partitions_reused;  /* complete in an earlier run of the job (resume) */
     int resumed;                /* 1 when this run continued an earlier one */
     int already_complete;       /* 1 when the job was complete: nothing was run */
+    size_t export_files;        /* files written: 1, or the shards (export_shard_size) */
 } zest_run_summary;
 
 /** Called for each malformed record as it is met (from the thread that met it). */

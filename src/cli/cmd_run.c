@@ -26,7 +26,10 @@ static void print_summary(const zest_run_summary *s) {
         fprintf(stderr, "%-36s %12lld %12lld %10.3f\n", s->ops[i].name,
                 (long long)s->ops[i].rows_in, (long long)s->ops[i].rows_out, s->ops[i].seconds);
     fprintf(stderr, "\nrecords read      %lld\n", (long long)s->rows_read);
-    fprintf(stderr, "records written   %lld -> %s\n", (long long)s->rows_written, s->export_path);
+    fprintf(stderr, "records written   %lld -> %s", (long long)s->rows_written, s->export_path);
+    if (s->export_files > 1)
+        fprintf(stderr, " as %zu shards (<name>-<i>-of-<n>.<suffix>)", s->export_files);
+    fputc('\n', stderr);
     fprintf(stderr, "malformed records %lld%s\n", (long long)s->bad_records,
             s->bad_records ? " (skipped; see the warnings above)" : "");
     fprintf(stderr, "time              %.3f s, %.1f MB/s, %.0f records/s\n", s->seconds,

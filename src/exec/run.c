@@ -18,6 +18,7 @@
 
 #include "../common/err.h"
 #include "../io/shardsink.h"
+#include "../io/sink.h"
 #include "../io/source.h"
 #include "jobpaths.h"
 #include "resume.h"
@@ -236,9 +237,14 @@ static void run_summary_ops(zest_run_summary *s, const struct worker *w, size_t 
     }
 }
 
-static void run_log_committed(struct job *job, const char *path) {
-    char msg[1200];
-    snprintf(msg, sizeof msg, "export committed: %s", path);
+static void run_log_committed(struct job *job, const char *path, size_t files) {
+    char msg[1200], first[1100];
+    if (job->cfg->export_shard_size > 0 &&
+        shardsink_shard_path(path, 0, files, first, sizeof first, NULL) == 0)
+        snprintf(msg, sizeof msg, "export committed: %zu shard%s, %s ...", files,
+                 files == 1 ? "" : "s", first);
+    else
+        snprintf(msg, sizeof msg, "export committed: %s", path);
     struct evlog_event e = evlog_event_init(EVT_INFO);
     e.message = msg;
     evlog_emit(job->ev.log, &e);
@@ -285,9 +291,9 @@ static int run_partitions(struct job *job, const struct jobpaths *jp, zest_error
     const int wrc = outq_finish(&q, rc ? NULL : err);
     if (rc == 0) rc = wrc;
     if (rc == 0) {
-        rc = shardsink_commit(sink, NULL, err);
+        rc = shardsink_commit(sink, &job->sum->export_files, err);
         sink = NULL;
-        if (rc == 0) run_log_committed(job, jp->export_path);
+        if (rc == 0) run_log_committed(job, jp->export_path, job->sum->export_files);
         if (rc == 0) rc = run_skipped(job, err);
     }
     shardsink_abort(sink);
