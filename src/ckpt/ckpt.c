@@ -340,7 +340,7 @@ int ckpt_writer_open(const struct ckpt_store *s, int partition, int op_index, en
     if (!w) return err_set(err, ZEST_E_NOMEM, "checkpoint writer: out of memory");
     int rc = ckpt_file_name(op_index, partition, f, w->name, sizeof w->name, err);
     if (!rc) rc = ckpt_path(s, w->name, path, sizeof path, err);
-    if (!rc) rc = sink_open(path, &w->sink, err);
+    if (!rc) rc = sink_open_cached(path, &w->sink, err);
     if (rc) {
         free(w);
         return rc;

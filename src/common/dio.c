@@ -24,7 +24,7 @@ static void dio_set_direct(struct dio *d, int on) {
     d->direct = fcntl(d->fd, F_SETFL, want) == 0 ? on : !on && (flags & O_DIRECT) != 0;
 }
 
-int dio_open(struct dio *d, int fd, const char *path, zest_error *err) {
+int dio_open(struct dio *d, int fd, const char *path, int try_direct, zest_error *err) {
     memset(d, 0, sizeof *d);
     d->fd = fd;
     d->path = path;
@@ -32,7 +32,7 @@ int dio_open(struct dio *d, int fd, const char *path, zest_error *err) {
     if (posix_memalign(&p, DIO_ALIGN, DIO_BUF) != 0)
         return err_set_at(err, ZEST_E_NOMEM, path, 0, -1, "out of memory");
     d->buf = p;
-    dio_set_direct(d, 1);
+    if (try_direct) dio_set_direct(d, 1);
     return 0;
 }
 

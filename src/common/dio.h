@@ -28,9 +28,10 @@ struct dio {
     uint64_t flushed;      /* bytes already handed to writeback (buffered mode) */
 };
 
-/* Starts appending to the empty file open at fd. Tries direct I/O; never fails for lack of
- * it. Returns 0 or ZEST_E_NOMEM. */
-int dio_open(struct dio *d, int fd, const char *path, zest_error *err);
+/* Starts appending to the empty file open at fd. With try_direct, tries direct I/O (never
+ * failing for lack of it); without, writes through the page cache, so a file read back soon
+ * is read from memory. Returns 0 or ZEST_E_NOMEM. */
+int dio_open(struct dio *d, int fd, const char *path, int try_direct, zest_error *err);
 /* Appends n bytes. Returns 0 or ZEST_E_IO (with path and strerror). */
 int dio_write(struct dio *d, const void *data, size_t n, zest_error *err);
 /* Writes what is buffered and sets the file to its exact size; the caller then fsyncs. */

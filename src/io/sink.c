@@ -159,7 +159,7 @@ static int sink_init_codec(struct sink *s, zest_error *err) {
     return 0;
 }
 
-int sink_open(const char *path, struct sink **out, zest_error *err) {
+static int sink_open_mode(const char *path, int direct, struct sink **out, zest_error *err) {
     int rc = 0;
     *out = NULL;
     struct sink *s = calloc(1, sizeof *s);
@@ -178,7 +178,7 @@ int sink_open(const char *path, struct sink **out, zest_error *err) {
     if (s->fd < 0)
         rc = ZEST_E_IO;
     else
-        rc = dio_open(&s->dio, s->fd, s->tmp, err);
+        rc = dio_open(&s->dio, s->fd, s->tmp, direct, err);
 out:
     if (rc) {
         sink_abort(s);
@@ -186,6 +186,14 @@ out:
     }
     *out = s;
     return 0;
+}
+
+int sink_open(const char *path, struct sink **out, zest_error *err) {
+    return sink_open_mode(path, 1, out, err);
+}
+
+int sink_open_cached(const char *path, struct sink **out, zest_error *err) {
+    return sink_open_mode(path, 0, out, err);
 }
 
 /* Frees everything; removes the temporary file when it still exists. */

@@ -30,6 +30,10 @@ enum sink_codec sink_codec_for_path(const char *path);
  * permission, ...), ZEST_E_NOMEM, ZEST_E_LIMIT (path too long). Not thread-safe per sink. */
 int sink_open(const char *path, struct sink **out, zest_error *err);
 
+/* As sink_open, for a file read back soon (a checkpoint the next op reads): written through
+ * the page cache (writeback started as it goes), where sink_open writes around it. */
+int sink_open_cached(const char *path, struct sink **out, zest_error *err);
+
 /* Appends len bytes (borrowed; copied or encoded before returning). Buffered: bytes reach the
  * file in SINK_BUF steps. Returns 0 or ZEST_E_IO (ENOSPC, EIO, EFBIG, ...) / ZEST_E_NOMEM;
  * after a failure every later call fails the same way and sink_commit refuses to commit. */

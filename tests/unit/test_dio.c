@@ -27,7 +27,7 @@ static int write_and_check(const char *dir, size_t n, size_t piece, int buffered
     ASSERT(fd >= 0);
     struct dio d;
     zest_error err;
-    ASSERT_EQ(dio_open(&d, fd, path, &err), 0);
+    ASSERT_EQ(dio_open(&d, fd, path, 1, &err), 0);
     if (buffered) { /* what a file system that refuses O_DIRECT leaves us with */
         ASSERT_EQ(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_DIRECT), 0);
         d.direct = 0;
