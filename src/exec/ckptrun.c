@@ -105,8 +105,23 @@ int ckptrun_latest(struct ckptrun *c, struct runevents *ev, int64_t part, int wo
                    struct ckpt_record *rec, zest_error *err) {
     if (!c->store || !c->n_ops) return 0;
     struct ckptrun_findings u = {.ev = ev, .part = part, .worker = worker};
-    return ckpt_latest_valid(c->store, (int)part, c->prefix, c->n_ops, ckptrun_finding, &u, rec,
-                             err);
+    zest_error why;
+    const int rc = ckpt_latest_valid(c->store, (int)part, c->prefix, c->n_ops, ckptrun_finding,
+                                     &u, rec, &why);
+    if (rc != ZEST_E_FORMAT) {
+        if (rc < 0 && err) *err = why;
+        return rc;
+    }
+    /* A damaged manifest: its checkpoints cannot be trusted; the partition starts over. */
+    char msg[1200];
+    snprintf(msg, sizeof msg, "%s; the partition's checkpoints are removed and it starts from "
+             "its source", why.msg);
+    struct evlog_event e = evlog_event_init(EVT_WARNING);
+    e.message = msg;
+    e.partition_id = part;
+    e.worker = worker;
+    evlog_emit(ev->log, &e);
+    return ckpt_remove_partition(c->store, (int)part, NULL, err);
 }
 
 int ckptrun_file(const struct ckptrun *c, const struct ckpt_record *rec, char *out, size_t cap,

@@ -160,6 +160,8 @@ b = bytearray(open(sys.argv[1], "rb").read())
 b[len(b) // 2] ^= 0x04
 open(sys.argv[1], "wb").write(bytes(b))
 PY
+echo '{"format":"zest-checkpoint-manifest","version":1,"partition":3,"records":[{"op_' \
+  >"$ck/manifest/partition_0003.json"
 after=$(last_event_id "$job")
 run_zest run "$(config damaged)" --resume --quiet
 check "damaged checkpoints, then --resume: exit 0" equals "$rc" 0
@@ -174,6 +176,15 @@ assert (1,"size_mismatch") in w and (2,"checksum_mismatch") in w, w
 for p in (1,2):
     ops=[e["operation_idx"] for e in es if e["event_type"]=="operation_start" and e["partition_id"]==p]
     assert ops==[2], (p, ops)' "$job/events/events.jsonl" "$after"
+check "damaged manifest: reported, the partition starts over from its source" python3 -c '
+import json,sys
+after=int(sys.argv[2])
+es=[json.loads(l) for l in open(sys.argv[1])]
+es=[e for e in es if e["event_id"]>after and e.get("partition_id")==3]
+w=[e for e in es if e["event_type"]=="warning" and "partition_0003.json" in e["message"]]
+assert w and "starts from its source" in w[0]["message"], w
+ops=[e["operation_idx"] for e in es if e["event_type"]=="operation_start"]
+assert ops==[0,1,2], ops' "$job/events/events.jsonl" "$after"
 
 # ---- a changed op parameter ---------------------------------------------------------------------
 python3 tests/integration/dj_reference.py "$DATA" "$TMP/dj80.jsonl" 80 2000
