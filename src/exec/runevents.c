@@ -269,8 +269,7 @@ void runev_checkpoint_load(struct runevents *ev, int64_t part, int worker,
     e.operation_name = rec->op_name;
     e.operation_idx = rec->op_index;
     e.worker = worker;
-    e.metadata = mrc == 0 ? m.data : NULL;
-    evlog_emit(ev->log, &e);
+    runev_emit(ev, &e, mrc == 0 ? &m : NULL);
     buf_free(&m);
 }
 
