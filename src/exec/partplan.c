@@ -26,7 +26,8 @@
 #include "../config/config.h"
 
 /* Adaptive rule constants (docs/partitioning.md). */
-#define AUTO_PER_CORE 4                  /* aim for 4 x cores partitions */
+#define AUTO_PER_CORE 16                 /* aim for 16 x cores partitions (a short tail) */
+#define AUTO_INFLIGHT_PER_CORE 4         /* memory must hold 4 x cores partitions */
 #define AUTO_MIN (16 * PARTPLAN_MB)      /* never smaller ... */
 #define AUTO_MAX (256 * PARTPLAN_MB)     /* ... nor larger, memory permitting */
 #define AUTO_MIN_RECORDS 1000            /* at least ~1000 records per partition */
@@ -385,21 +386,21 @@ static void fmt_mb(char *out, size_t cap, int64_t bytes) {
     snprintf(out, cap, "%.1f MB", (double)bytes / (double)PARTPLAN_MB);
 }
 
-/* The documented rule: size = total / (4 x cores), rounded up to a whole MB, raised to
+/* The documented rule: size = total / (16 x cores), rounded up to a whole MB, raised to
  * 16 MB and to ~1000 average records, then capped by 256 MB, target_size_mb,
  * max_partition_size_mb and memory / (4 x cores). */
 int64_t partplan_auto_size(int64_t input_bytes, int64_t avg_record,
                            const struct partplan_settings *s, const char **why) {
     const int64_t cores = s->cores > 0 ? s->cores : 1;
-    const int64_t parts = AUTO_PER_CORE * cores;
+    const int64_t parts = AUTO_PER_CORE * cores, inflight = AUTO_INFLIGHT_PER_CORE * cores;
     int64_t hi = AUTO_MAX;
     if (s->target_bytes && s->target_bytes < hi) hi = s->target_bytes;
     if (s->max_bytes && s->max_bytes < hi) hi = s->max_bytes;
-    if (s->mem_bytes > 0 && s->mem_bytes / parts < hi) hi = s->mem_bytes / parts;
+    if (s->mem_bytes > 0 && s->mem_bytes / inflight < hi) hi = s->mem_bytes / inflight;
     if (hi < 1) hi = 1;
     int64_t size = (input_bytes + parts - 1) / parts;
     size = (size + PARTPLAN_MB - 1) / PARTPLAN_MB * PARTPLAN_MB;
-    *why = "input / (4 x cores)";
+    *why = "input / (16 x cores)";
     if (size < AUTO_MIN) size = AUTO_MIN, *why = "raised to the 16 MB floor";
     if (avg_record > (AUTO_MAX + AUTO_MIN_RECORDS - 1) / AUTO_MIN_RECORDS) avg_record = AUTO_MAX;
     if (avg_record * AUTO_MIN_RECORDS > size)

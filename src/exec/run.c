@@ -278,7 +278,9 @@ static int run_partitions(struct job *job, const struct jobpaths *jp, zest_error
     struct shardsink *sink = NULL;
     struct outq q = {0};
     int rc = w ? 0 : err_set(err, ZEST_E_NOMEM, "out of memory");
-    job->window = n ? n : 1; /* no partition starts more than n ahead of the merge */
+    /* A partition starts at most 2n ahead of the merge: a worker done early takes the next
+     * one while a slower one finishes the head, and memory stays bounded. */
+    job->window = n ? 2 * n : 1;
     job->outq = &q;
     if (rc == 0) rc = jobpaths_make_parent(jp->export_path, err);
     if (rc == 0) rc = shardsink_open(jp->export_path, job->cfg->export_shard_size, &sink, err);

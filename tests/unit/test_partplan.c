@@ -351,9 +351,9 @@ TEST(auto_rule) {
     const char *why;
     ASSERT_EQ(partplan_auto_size(10 * MB, 200, &s, &why), 16 * MB); /* floor */
     ASSERT_CONTAINS(why, "16 MB");
-    ASSERT_EQ(partplan_auto_size(3 * GB, 200, &s, &why), 96 * MB); /* 3 GB / 32 */
-    ASSERT_STR_EQ(why, "input / (4 x cores)");
-    ASSERT_EQ(partplan_auto_size(3 * GB + 1, 200, &s, &why), 97 * MB); /* rounded up */
+    ASSERT_EQ(partplan_auto_size(3 * GB, 200, &s, &why), 24 * MB); /* 3 GB / 128 */
+    ASSERT_STR_EQ(why, "input / (16 x cores)");
+    ASSERT_EQ(partplan_auto_size(3 * GB + 1, 200, &s, &why), 25 * MB); /* rounded up */
     ASSERT_EQ(partplan_auto_size(100 * GB, 200, &s, &why), 256 * MB);
     ASSERT_STR_EQ(why, "capped at 256 MB");
     ASSERT_EQ(partplan_auto_size(1 * GB, 40000, &s, &why), 40000 * 1000); /* big records */
