@@ -24,6 +24,7 @@
 #include "../common/fsutil.h"
 #include "../common/hash.h"
 #include "../config/config.h"
+#include "partscan.h"
 
 /* Adaptive rule constants (docs/partitioning.md). */
 #define AUTO_PER_CORE 16                 /* aim for 16 x cores partitions (a short tail) */
@@ -80,73 +81,6 @@ static void settings_resolve_machine(struct partplan_settings *s) {
         const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
         s->mem_bytes = pages > 0 && page > 0 ? (int64_t)pages * page : (int64_t)1 << 32;
     }
-}
-
-/* ---- newline counting ----------------------------------------------------------------- */
-
-/* High bit set in each byte of w that equals '\n' (exact per byte: no borrow crosses). */
-static inline uint64_t nl_mask(uint64_t w) {
-    const uint64_t x = w ^ 0x0A0A0A0A0A0A0A0Aull;
-    const uint64_t t = ((x & 0x7F7F7F7F7F7F7F7Full) + 0x7F7F7F7F7F7F7F7Full) | x;
-    return ~t & 0x8080808080808080ull;
-}
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-
-/* Newlines in p[0, n), 16 bytes per step: each match adds 1 to a byte lane (compare gives
- * 0xFF = -1), and the lanes are summed with SAD before any can pass 255. */
-static int64_t nl_count(const unsigned char *p, size_t n) {
-    const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
-    int64_t c = 0;
-    size_t i = 0;
-    while (i + 16 <= n) {
-        __m128i acc = zero;
-        for (int k = 0; k < 255 && i + 16 <= n; k++, i += 16) {
-            const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
-        }
-        const __m128i sums = _mm_sad_epu8(acc, zero);
-        c += _mm_cvtsi128_si64(sums) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums));
-    }
-    for (; i < n; i++) c += p[i] == '\n';
-    return c;
-}
-#else
-/* Newlines in p[0, n): the 0/1 byte flags of up to 255 words are summed lane-wise and added
- * up once (baseline x86-64 has no popcount instruction; the library call is slow). */
-static int64_t nl_count(const unsigned char *p, size_t n) {
-    int64_t c = 0;
-    size_t i = 0;
-    while (i + 8 <= n) {
-        uint64_t acc = 0;
-        for (int k = 0; k < 255 && i + 8 <= n; k++, i += 8) {
-            uint64_t w;
-            memcpy(&w, p + i, 8);
-            acc += nl_mask(w) >> 7;
-        }
-        /* eight byte lanes (each < 256) -> four 16-bit lanes -> their sum */
-        const uint64_t pairs = (acc & 0x00FF00FF00FF00FFull) + ((acc >> 8) & 0x00FF00FF00FF00FFull);
-        c += (int64_t)((pairs * 0x0001000100010001ull) >> 48);
-    }
-    for (; i < n; i++) c += p[i] == '\n';
-    return c;
-}
-#endif
-
-/* Offset just past the k-th (k >= 1) newline of p[0, n), or -1 when there are fewer. */
-static int64_t nl_find_nth(const unsigned char *p, size_t n, int64_t k) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        const int c = __builtin_popcountll(nl_mask(w));
-        if (c >= k) break; /* the k-th newline is in this word */
-        k -= c;
-    }
-    for (; i < n; i++)
-        if (p[i] == '\n' && --k == 0) return (int64_t)i + 1;
-    return -1;
 }
 
 /* ---- the plan under construction ------------------------------------------------------ */
@@ -239,36 +173,12 @@ static void unmap_file(struct mapped *m) {
     m->p = NULL;
 }
 
-/* Emits bytes [start, end) of the file as one range partition: one pass counts its lines
- * and hashes its bytes. A last line without '\n' counts as a line. */
-static int emit_range(struct builder *b, const char *path, struct mapped *m,
-                      int64_t start, int64_t end, int64_t *line_no, zest_error *err) {
-    struct partplan_part part = {.kind = PARTPLAN_RANGE, .start = start, .end = end,
-                                 .first_line = *line_no, .origin_line = *line_no};
-    struct hash_wide h;
-    hash_wide_init(&h);
-    int64_t lines = 0;
-    for (int64_t at = start; at < end;) {
-        const size_t n = (size_t)(end - at) < SCAN_BLOCK ? (size_t)(end - at) : SCAN_BLOCK;
-        lines += nl_count(m->p + at, n);
-        hash_wide_update(&h, m->p + at, n);
-        at += (int64_t)n;
-        mapped_release(m, at);
-    }
-    if (end > start && m->p[end - 1] != '\n') lines++;
-    part.lines = lines;
-    part.hash = hash_wide_final(&h);
-    part.source = part.origin = (char *)(uintptr_t)path;
-    *line_no += lines;
-    return plan_push(b, &part, err);
-}
-
 /* End of the partition starting at `ps` under the row and byte limits (0 = none). */
 static int64_t cut_limits(const struct mapped *m, int64_t ps, int64_t rows, int64_t bytes) {
     const int64_t n = (int64_t)m->n;
     const int64_t lim = bytes && bytes < n - ps ? ps + bytes : n;
     if (rows) {
-        const int64_t r = nl_find_nth(m->p + ps, (size_t)(lim - ps), rows);
+        const int64_t r = partscan_nl_find_nth(m->p + ps, (size_t)(lim - ps), rows);
         if (r >= 0) return ps + r; /* the row limit comes first */
     }
     if (lim == n) return n;
@@ -295,12 +205,15 @@ static int64_t frac(int64_t n, int64_t i, int64_t k) {
     return n / k * i + n % k * i / k;
 }
 
-static int plan_plain(struct builder *b, const char *path, struct mapped *m,
-                      int64_t manual_parts, zest_error *err) {
-    const struct partplan *pl = b->plan;
+/* The partition ends of a file, in order (cheap: a newline search per cut, or a newline
+ * count when rows are limited); pages behind are handed back as the cuts go. */
+static int plan_cuts(const struct partplan *pl, struct mapped *m, int64_t manual_parts,
+                     struct partscan_range **out, size_t *count, zest_error *err) {
     const int64_t n = (int64_t)m->n;
-    int64_t line_no = 1;
+    size_t cap = 0;
     int64_t ps = 0;
+    *out = NULL;
+    *count = 0;
     for (int64_t i = 1; ps < n; i++) {
         int64_t end;
         if (manual_parts > 0) /* boundary i at about i/k of the bytes, moved to a line start */
@@ -308,10 +221,40 @@ static int plan_plain(struct builder *b, const char *path, struct mapped *m,
         else
             end = cut_limits(m, ps, pl->chosen_rows, pl->chosen_bytes);
         if (end <= ps) continue; /* two boundaries in one line: fewer partitions */
-        ZEST_TRY(emit_range(b, path, m, ps, end, &line_no, err));
+        if (*count == cap) {
+            cap = cap ? 2 * cap : 64;
+            struct partscan_range *r = realloc(*out, cap * sizeof *r);
+            if (!r) return err_set(err, ZEST_E_NOMEM, "out of memory planning partitions");
+            *out = r;
+        }
+        (*out)[(*count)++] = (struct partscan_range){.start = ps, .end = end};
+        if (pl->chosen_rows) mapped_release(m, end);
         ps = end;
     }
     return 0;
+}
+
+/* Cuts the file, then counts the lines of and hashes every range in parallel (the result
+ * does not depend on the number of threads), and adds the partitions in order. */
+static int plan_plain(struct builder *b, const char *path, struct mapped *m,
+                      int64_t manual_parts, zest_error *err) {
+    struct partscan_range *r = NULL;
+    size_t n = 0;
+    int rc = plan_cuts(b->plan, m, manual_parts, &r, &n, err);
+    const int64_t cores = b->plan->settings.cores;
+    if (rc == 0) partscan_ranges(m->p, r, n, cores > 0 ? (int)cores : 1);
+    int64_t line_no = 1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct partplan_part part = {.kind = PARTPLAN_RANGE, .start = r[i].start,
+                                     .end = r[i].end, .first_line = line_no,
+                                     .origin_line = line_no, .lines = r[i].lines,
+                                     .hash = r[i].hash};
+        part.source = part.origin = (char *)(uintptr_t)path;
+        line_no += r[i].lines;
+        rc = plan_push(b, &part, err);
+    }
+    free(r);
+    return rc;
 }
 
 static int plan_plain_file(struct builder *b, const char *path, int64_t manual_parts,
@@ -375,7 +318,7 @@ static int gather_stats(const struct source_list *files, const enum source_codec
         size_t got;
         rc = read_head(files->files[i].path, buf, AUTO_SAMPLE, &got, err);
         st->sample_bytes += (int64_t)got;
-        st->sample_lines += nl_count(buf, got);
+        st->sample_lines += partscan_nl_count(buf, got);
         sampled++;
     }
     free(buf);
