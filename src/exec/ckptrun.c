@@ -169,12 +169,8 @@ static void ckptrun_event_save(struct runevents *ev, const struct ckpt_record *r
              "{\"checkpoint_path\":\"%s/%s\",\"rows\":%lld,\"bytes\":%llu,\"prefix_hash\":\"%016llx\"}",
              dir, rec->file, (long long)rec->rows, (unsigned long long)rec->bytes,
              (unsigned long long)rec->prefix_hash);
-    struct evlog_event e = evlog_event_init(EVT_CHECKPOINT_SAVE);
+    struct evlog_event e = runev_checkpoint_event(EVT_CHECKPOINT_SAVE, rec, part, worker);
     e.message = "checkpoint saved";
-    e.partition_id = part;
-    e.operation_name = rec->op_name;
-    e.operation_idx = rec->op_index;
-    e.worker = worker;
     e.duration = secs;
     e.metadata = meta;
     evlog_emit(ev->log, &e);

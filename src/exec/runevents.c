@@ -199,20 +199,27 @@ void runev_partition_op_error(struct runevents *ev, const struct pipeline *p, in
     evlog_emit(ev->log, &e);
 }
 
+/* A partition's retry or skip: the attempt, a message, metadata and the error. */
+static void runev_partition_attempt(struct runevents *ev, enum evlog_type type, int64_t part,
+                                    int worker, int attempt, const char *msg, const char *meta,
+                                    const zest_error *err) {
+    struct evlog_event e = evlog_event_init(type);
+    e.message = msg;
+    e.partition_id = part;
+    e.worker = worker;
+    e.attempt = attempt;
+    e.metadata = meta;
+    e.error_message = err && err->msg[0] ? err->msg : NULL;
+    evlog_emit(ev->log, &e);
+}
+
 void runev_partition_retry(struct runevents *ev, int64_t part, int worker, int next_attempt,
                            double delay_s, const zest_error *err) {
     char meta[96], msg[160];
     snprintf(meta, sizeof meta, "{\"backoff_s\":%.6f}", delay_s);
     snprintf(msg, sizeof msg, "partition %lld: attempt %d in %.3f s", (long long)part,
              next_attempt, delay_s);
-    struct evlog_event e = evlog_event_init(EVT_PARTITION_RETRY);
-    e.message = msg;
-    e.partition_id = part;
-    e.worker = worker;
-    e.attempt = next_attempt;
-    e.metadata = meta;
-    e.error_message = err && err->msg[0] ? err->msg : NULL;
-    evlog_emit(ev->log, &e);
+    runev_partition_attempt(ev, EVT_PARTITION_RETRY, part, worker, next_attempt, msg, meta, err);
 }
 
 void runev_partition_skip(struct runevents *ev, int64_t part, int worker, int attempts,
@@ -222,14 +229,7 @@ void runev_partition_skip(struct runevents *ev, int64_t part, int worker, int at
     snprintf(msg, sizeof msg, "partition %lld skipped after %d attempt%s "
              "(enable_fault_tolerance): the export will not hold its rows",
              (long long)part, attempts, attempts == 1 ? "" : "s");
-    struct evlog_event e = evlog_event_init(EVT_PARTITION_SKIP);
-    e.message = msg;
-    e.partition_id = part;
-    e.worker = worker;
-    e.attempt = attempts;
-    e.metadata = meta;
-    e.error_message = err && err->msg[0] ? err->msg : NULL;
-    evlog_emit(ev->log, &e);
+    runev_partition_attempt(ev, EVT_PARTITION_SKIP, part, worker, attempts, msg, meta, err);
 }
 
 void runev_partition_resume(struct runevents *ev, int64_t part, int worker,
@@ -253,6 +253,16 @@ void runev_partition_resume(struct runevents *ev, int64_t part, int worker,
     evlog_emit(ev->log, &e);
 }
 
+struct evlog_event runev_checkpoint_event(enum evlog_type type, const struct ckpt_record *rec,
+                                          int64_t part, int worker) {
+    struct evlog_event e = evlog_event_init(type);
+    e.partition_id = part;
+    e.operation_name = rec->op_name;
+    e.operation_idx = rec->op_index;
+    e.worker = worker;
+    return e;
+}
+
 void runev_checkpoint_load(struct runevents *ev, int64_t part, int worker,
                            const struct ckpt_record *rec, const char *path) {
     struct buf m;
@@ -263,12 +273,8 @@ void runev_checkpoint_load(struct runevents *ev, int64_t part, int worker,
     json_obj_int(&o, "rows", rec->rows);
     json_obj_int(&o, "bytes", (int64_t)rec->bytes);
     const int mrc = json_obj_end(&o);
-    struct evlog_event e = evlog_event_init(EVT_CHECKPOINT_LOAD);
+    struct evlog_event e = runev_checkpoint_event(EVT_CHECKPOINT_LOAD, rec, part, worker);
     e.message = "checkpoint loaded";
-    e.partition_id = part;
-    e.operation_name = rec->op_name;
-    e.operation_idx = rec->op_index;
-    e.worker = worker;
     runev_emit(ev, &e, mrc == 0 ? &m : NULL);
     buf_free(&m);
 }

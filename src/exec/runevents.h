@@ -64,6 +64,9 @@ void runev_partition_skip(struct runevents *ev, int64_t part, int worker, int at
  * (complete: it needs no op, its export lines are that checkpoint). */
 void runev_partition_resume(struct runevents *ev, int64_t part, int worker,
                             const struct ckpt_record *rec, bool complete);
+/* An event of type `type` about checkpoint `rec` of partition `part`: its op and worker set. */
+struct evlog_event runev_checkpoint_event(enum evlog_type type, const struct ckpt_record *rec,
+                                          int64_t part, int worker);
 /* checkpoint_load: the partition reads `path` (the checkpoint `rec`). */
 void runev_checkpoint_load(struct runevents *ev, int64_t part, int worker,
                            const struct ckpt_record *rec, const char *path);
