@@ -59,6 +59,9 @@ int cmd_run(int argc, char **argv) {
     zest_error_clear(&err);
     const zest_run_options opts = {.on_bad_record = print_bad, .user = &bp, .resume = found[1]};
     const int st = zest_run(cfg, &opts, &sum, &err);
+    if (sum && found[1] && !sum->resumed)
+        fprintf(stderr, "zest: --resume: no earlier job of this config: ran it as new job %s\n",
+                sum->job_id);
     if (sum && sum->already_complete) {
         fprintf(stderr, "zest: job %s is complete: nothing to do (export: %s)\n", sum->job_id,
                 sum->export_path);

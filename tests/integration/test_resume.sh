@@ -113,6 +113,10 @@ check "kill -9 at $SEEDS instants, then --resume: the export is byte-identical e
 check "kill -9, then --resume: no partition reruns an op it had committed" \
   equals "${rerun_bad:-none}" "none"
 
+run_zest run "$(config fresh)" --resume --quiet
+check "--resume with no earlier job: runs it as a new job" contains "$TMP/err" "no earlier job of this config"
+check "--resume with no earlier job: the export equals the reference" same_file "$TMP/fresh/out.jsonl" "$TMP/ref/out.jsonl"
+
 # ---- a crash after op k of partition p ----------------------------------------------------
 ZEST_FAULTS='text_length_filter@5:crash' run_zest run "$(config crash)" --quiet
 check "crash injected at op 1 of partition 5: the process dies" test "$rc" -ne 0
