@@ -3,8 +3,13 @@
 #include "jobfile.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../common/arena.h"
 #include "../common/buf.h"
@@ -134,4 +139,43 @@ int jobfile_find_latest(const char *jobs_dir, const char *export_path, struct jo
     }
     closedir(d);
     return found;
+}
+
+/* mkdir -p of the job dir: its parents may not exist yet. */
+static int jobfile_mkdirs(const char *dir, zest_error *err) {
+    char path[1200];
+    if ((size_t)snprintf(path, sizeof path, "%s", dir) >= sizeof path)
+        return err_set(err, ZEST_E_LIMIT, "%s: job directory name too long", dir);
+    for (char *p = path + 1;; p++) {
+        const char c = *p;
+        if (c != '/' && c != '\0') continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return err_set(err, ZEST_E_IO, "cannot create directory %s: %s", path, strerror(errno));
+        *p = c;
+        if (!c) return 0;
+    }
+}
+
+int jobfile_lock(const char *job_dir, zest_error *err) {
+    char path[1200];
+    ZEST_TRY(jobfile_mkdirs(job_dir, err));
+    if ((size_t)snprintf(path, sizeof path, "%s/.run.lock", job_dir) >= sizeof path)
+        return err_set(err, ZEST_E_LIMIT, "%s: job directory name too long", job_dir);
+    const int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) return err_set(err, ZEST_E_IO, "cannot open %s: %s", path, strerror(errno));
+    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR) continue;
+        const int busy = errno == EWOULDBLOCK;
+        close(fd);
+        if (busy)
+            return err_set(err, ZEST_E_USAGE, "job %s is being run by another zest process "
+                           "(wait for it to end, or run a new job)", job_dir);
+        return err_set(err, ZEST_E_IO, "cannot lock %s: %s", path, strerror(errno));
+    }
+    return fd;
+}
+
+void jobfile_unlock(int fd) {
+    if (fd >= 0) close(fd); /* closing releases the lock */
 }

@@ -38,4 +38,10 @@ int jobfile_read(const char *job_dir, struct jobfile *j, zest_error *err);
  * without a readable job.json are not jobs and are passed over. */
 int jobfile_find_latest(const char *jobs_dir, const char *export_path, struct jobfile *out);
 
+/* Takes the job's run lock (<job_dir>/.run.lock, created with the directory as needed): one
+ * process runs a job at a time. Returns the fd to give jobfile_unlock, or < 0: ZEST_E_USAGE
+ * when another process holds it (a resume started while the job still runs), ZEST_E_IO. */
+int jobfile_lock(const char *job_dir, zest_error *err);
+void jobfile_unlock(int fd);
+
 #endif

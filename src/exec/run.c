@@ -480,7 +480,10 @@ int zest_run(const zest_config *cfg, const zest_run_options *opts, zest_run_summ
         run_summary_paths(job.sum, &jp);
         job.sum->resumed = job.resuming;
         job.sum->already_complete = job.resuming && job.jobfile.state == JOBFILE_COMPLETE;
-        if (!job.sum->already_complete) rc = run_open_job(&job, &jp, t0, err);
+        const int lock = job.sum->already_complete ? -1 : jobfile_lock(jp.work_dir, err);
+        if (lock < 0 && !job.sum->already_complete) rc = lock;
+        if (rc == 0 && !job.sum->already_complete) rc = run_open_job(&job, &jp, t0, err);
+        jobfile_unlock(lock);
     }
     job.sum->seconds = now_seconds() - t0;
     job_free(&job);

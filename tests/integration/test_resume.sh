@@ -117,6 +117,16 @@ run_zest run "$(config fresh)" --resume --quiet
 check "--resume with no earlier job: runs it as a new job" contains "$TMP/err" "no earlier job of this config"
 check "--resume with no earlier job: the export equals the reference" same_file "$TMP/fresh/out.jsonl" "$TMP/ref/out.jsonl"
 
+# ---- one process per job ------------------------------------------------------------------
+ZEST_FAULTS='text_length_filter@0:delay=3' "$ZEST" run "$(config busy)" --quiet 2>/dev/null &
+busy=$!
+for _ in $(seq 1 100); do [ -e "$TMP/busy" ] && ls "$TMP"/busy/2*/job.json >/dev/null 2>&1 && break; sleep 0.05; done
+run_zest run "$(config busy)" --resume
+check "--resume while the job still runs: refused (exit 2)" equals "$rc" 2
+check "--resume while the job still runs: says another process runs it" contains "$TMP/err" "being run by another zest process"
+wait "$busy"
+check "--resume while the job still runs: the running job is not disturbed" same_file "$TMP/busy/out.jsonl" "$TMP/ref/out.jsonl"
+
 # ---- a crash after op k of partition p ----------------------------------------------------
 ZEST_FAULTS='text_length_filter@5:crash' run_zest run "$(config crash)" --quiet
 check "crash injected at op 1 of partition 5: the process dies" test "$rc" -ne 0
