@@ -13,7 +13,8 @@ declare -A allowed=(
   [config]="common ops data json config"
   [events]="common json events"
   [ckpt]="common json io ops ckpt"
-  [exec]="common json data io ops config events ckpt exec"
+  [report]="common json events report"
+  [exec]="common json data io ops config events ckpt report exec"
   [cli]=""
 )
 
