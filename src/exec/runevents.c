@@ -280,11 +280,13 @@ void runev_checkpoint_load(struct runevents *ev, int64_t part, int worker,
 }
 
 void runev_partition_end(struct runevents *ev, int64_t part, int worker, int attempt, int status,
-                         int64_t rows_in, int64_t rows_out, double seconds,
-                         const zest_error *err) {
-    char meta[128];
-    snprintf(meta, sizeof meta, "{\"rows_in\":%lld,\"rows_out\":%lld}", (long long)rows_in,
-             (long long)rows_out);
+                         const struct runev_attempt *a, const zest_error *err) {
+    char meta[256];
+    snprintf(meta, sizeof meta,
+             "{\"rows_in\":%lld,\"rows_out\":%lld,\"bytes_in\":%lld,\"bytes_out\":%lld,"
+             "\"cpu_s\":%.6f}",
+             (long long)a->rows_in, (long long)a->rows_out, (long long)a->bytes_in,
+             (long long)a->bytes_out, a->cpu_s);
     struct evlog_event e =
         evlog_event_init(status ? EVT_PARTITION_ERROR : EVT_PARTITION_COMPLETE);
     e.message = status == ZEST_E_CANCELLED ? "partition cancelled (another one failed)"
@@ -293,7 +295,7 @@ void runev_partition_end(struct runevents *ev, int64_t part, int worker, int att
     e.partition_id = part;
     e.worker = worker;
     e.attempt = attempt;
-    e.duration = seconds;
+    e.duration = a->seconds;
     e.metadata = meta;
     if (status) e.error_message = err && err->msg[0] ? err->msg : zest_strerror(status);
     evlog_emit(ev->log, &e);

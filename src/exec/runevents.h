@@ -51,9 +51,13 @@ void runev_partition_ops_complete(struct runevents *ev, const struct pipeline *p
 /* The ops run are p->op_from .. p->op_to - 1 (one segment). */
 void runev_partition_op_error(struct runevents *ev, const struct pipeline *p, int64_t part,
                               int worker, const zest_error *err);
+/* What one attempt at a partition did; cpu_s is its worker thread's CPU time. */
+struct runev_attempt {
+    int64_t rows_in, rows_out, bytes_in, bytes_out;
+    double seconds, cpu_s;
+};
 void runev_partition_end(struct runevents *ev, int64_t part, int worker, int attempt, int status,
-                         int64_t rows_in, int64_t rows_out, double seconds,
-                         const zest_error *err);
+                         const struct runev_attempt *a, const zest_error *err);
 /* partition_retry: attempt `next_attempt` follows after `delay_s` seconds. */
 void runev_partition_retry(struct runevents *ev, int64_t part, int worker, int next_attempt,
                            double delay_s, const zest_error *err);

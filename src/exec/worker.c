@@ -22,6 +22,13 @@ static double worker_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* CPU time of the calling thread: a partition's compute share of its wall time. */
+static double worker_cpu_now(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 int worker_init(struct worker *w, struct job *job, int index, zest_error *err) {
     memset(w, 0, sizeof *w);
     w->job = job;
@@ -322,7 +329,7 @@ static int worker_start(struct worker *w, const struct partplan_part *part,
 static int worker_attempt(struct worker *w, const struct partplan_part *part,
                           struct part_slot *slot) {
     struct job *job = w->job;
-    const double t0 = worker_now();
+    const double t0 = worker_now(), cpu0 = worker_cpu_now();
     struct seg_input in;
     runev_partition_start(&job->ev, part, w->index, slot->attempt);
     slot->final_ckpt = false;
@@ -340,8 +347,11 @@ static int worker_attempt(struct worker *w, const struct partplan_part *part,
     if (rc && rc != ZEST_E_CANCELLED)
         runev_partition_op_error(&job->ev, &w->pipe, part->id, w->index, &slot->err);
     if (slot->final_ckpt && rc == 0) slot->rows_out = slot->final.rows;
-    runev_partition_end(&job->ev, part->id, w->index, slot->attempt, rc, slot->rows_read,
-                        slot->rows_out, worker_now() - t0, &slot->err);
+    const struct runev_attempt figures = {
+        .rows_in = slot->rows_read, .rows_out = slot->rows_out, .bytes_in = slot->bytes_read,
+        .bytes_out = slot->bytes_out, .seconds = worker_now() - t0,
+        .cpu_s = worker_cpu_now() - cpu0};
+    runev_partition_end(&job->ev, part->id, w->index, slot->attempt, rc, &figures, &slot->err);
     return rc;
 }
 
