@@ -279,6 +279,150 @@ ZEST_API void zest_monitor_close(zest_event_monitor *mon);
  * A negative timeout_s makes zest_monitor_next wait until an event arrives. */
 ZEST_API size_t zest_monitor_skipped(const zest_event_monitor *mon);
 
+/* ---------------------------------------------------------------------------------------- */
+/* Status and performance report                                                            */
+
+/** One partition in a status report. `state`: pending, running, done, retrying (an attempt
+ * failed, another follows), failed, skipped. */
+typedef struct zest_partition_status {
+    int64_t id;
+    char state[12];
+    int attempts;
+    int worker;      /* of its latest attempt; -1 before the first */
+    int reused;      /* 1 when complete in an earlier run of the job */
+    int64_t rows_in, rows_out;
+    double seconds;  /* wall time of its latest finished attempt */
+    char error[512]; /* the latest attempt's error, when it failed */
+} zest_partition_status;
+
+/** Where a job stands, from its event log (also while it runs). `state`: running, complete,
+ * partial (partitions skipped), failed, interrupted (its last run never ended and no process
+ * runs it). Rates and ETA are -1 when unknown. */
+typedef struct zest_status_report {
+    char job_id[128];
+    char job_dir[1024];
+    char state[16];
+    double started;   /* epoch seconds of the first run's start */
+    double updated;   /* epoch seconds of the latest event */
+    double elapsed_s; /* of the runs, summed */
+    int runs;
+    int64_t partitions; /* in the plan */
+    int64_t done, running, pending, retrying, failed, skipped, reused;
+    int64_t retries;
+    int64_t checkpoints, checkpoint_bytes; /* files held in checkpoints/ and their size */
+    int64_t rows_in, rows_out, bytes_in, bytes_out; /* of the partitions done so far */
+    double rows_per_s, mb_per_s, eta_s;
+    char error[1024]; /* the last run's error, when it failed */
+    size_t n_partitions;
+    zest_partition_status *partition; /* by id */
+} zest_status_report;
+
+/** Builds the status of the job in `job_dir` (the directory holding its events/). */
+ZEST_API int zest_generate_status_report(const char *job_dir, zest_status_report **out,
+                                         zest_error *err);
+ZEST_API void zest_status_report_destroy(zest_status_report *r);
+/** The report as one JSON object (schema: docs/report.md); *out is malloc'd, NUL-terminated. */
+ZEST_API int zest_status_report_json(const zest_status_report *r, char **out, zest_error *err);
+
+#define ZEST_SLOWEST_KEPT 3
+
+/** A partition and its time, in an op's list of slowest partitions. */
+typedef struct zest_slow_partition {
+    int64_t partition;
+    double seconds;
+} zest_slow_partition;
+
+/** One operator over the whole job. MB are 10^6 bytes. */
+typedef struct zest_op_perf {
+    char name[64];
+    int index;        /* position in `process` */
+    int64_t runs;     /* partitions it completed on */
+    double total_s, mean_s;
+    double share;     /* of the job's op time */
+    int64_t rows_in, rows_out, bytes_in, bytes_out;
+    double selectivity, rows_per_s, mb_per_s;
+    size_t n_slowest;
+    zest_slow_partition slowest[ZEST_SLOWEST_KEPT];
+} zest_op_perf;
+
+/** One partition: its latest attempt's wall and CPU time and place. */
+typedef struct zest_partition_perf {
+    int64_t id;
+    char state[12];
+    int worker, attempts, retries;
+    double start_s;         /* since the job's start */
+    double wall_s, cpu_s;   /* of the latest attempt */
+    double op_s, checkpoint_s; /* over all its attempts */
+    int64_t rows_in, rows_out, bytes_in;
+    int straggler;          /* wall_s > 2 x the median of the done partitions */
+} zest_partition_perf;
+
+/** One worker thread: its busy and CPU share of the runs' wall time. */
+typedef struct zest_worker_perf {
+    int worker;
+    int64_t attempts;
+    double busy_s, cpu_s, busy_share, cpu_share;
+} zest_worker_perf;
+
+/** A bar of the timeline: one attempt at a partition (op -1), or one op within it. */
+typedef struct zest_span {
+    int64_t partition;
+    int worker, attempt, op;
+    double t0, t1; /* seconds since the job's start */
+    int failed, skipped;
+} zest_span;
+
+typedef struct zest_throughput_point {
+    double t; /* seconds since the job's start */
+    double rows_per_s, mb_per_s;
+} zest_throughput_point;
+
+/** A conclusion with its numbers and the config key that changes it. `kind`: dominant_op,
+ * stragglers, load_imbalance, io_bound, cpu_bound, checkpoint_overhead, partitions_too_small,
+ * partitions_too_large, retries. */
+typedef struct zest_finding {
+    char kind[32];
+    char config_key[64];
+    double value, threshold; /* the figure and the limit it crossed */
+    char message[768];
+} zest_finding;
+
+/** The performance summary of a job (finished or running). */
+typedef struct zest_perf_summary {
+    char job_id[128];
+    char state[16];
+    char op_filter[64]; /* the op asked for, or "" */
+    double started, wall_s;
+    int workers;
+    int64_t partitions, rows_in, rows_out, bytes_in, bytes_out;
+    double op_s, checkpoint_s, other_s; /* of the partition attempts: ops, checkpoint writes,
+                                           and the rest (reading, parsing, writing lines) */
+    double cpu_s, median_partition_s;
+    double peak_rss_mb, mean_rss_mb, cpu_user_s, cpu_sys_s, cpu_utilisation;
+    int64_t bytes_read, bytes_written, retries, skipped;
+    size_t n_ops;
+    zest_op_perf *ops;
+    size_t n_partitions;
+    zest_partition_perf *partition;
+    size_t n_workers;
+    zest_worker_perf *worker;
+    size_t n_spans;
+    zest_span *spans;
+    size_t n_points;
+    zest_throughput_point *points;
+    size_t n_findings;
+    zest_finding *findings;
+} zest_perf_summary;
+
+/** The performance summary of the job in `job_dir`; `op_name` (or NULL) keeps only that op
+ * in ops[] (ZEST_E_NOTFOUND naming the ops when the job has no such op). */
+ZEST_API int zest_get_performance_summary(const char *job_dir, const char *op_name,
+                                          zest_perf_summary **out, zest_error *err);
+ZEST_API void zest_perf_summary_destroy(zest_perf_summary *s);
+/** JSON (schema: docs/report.md) and self-contained HTML renderings; *out is malloc'd. */
+ZEST_API int zest_perf_summary_json(const zest_perf_summary *s, char **out, zest_error *err);
+ZEST_API int zest_perf_summary_html(const zest_perf_summary *s, char **out, zest_error *err);
+
 #ifdef __cplusplus
 }
 #endif

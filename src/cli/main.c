@@ -46,6 +46,23 @@ const struct cli_cmd cli_cmds[] = {
              "  --follow         keep printing new events until interrupted (Ctrl-C: exit 0)\n"
              "  --json           print each event's JSON line exactly as logged\n",
      .fn = cmd_events},
+    {.name = "status",
+     .args = "JOBDIR [--json]",
+     .summary = "show where a job stands (also while it runs)",
+     .help = "  JOBDIR           a job's directory (it holds events/), or the work directory\n"
+             "                   holding jobs: then its job whose log was written last\n"
+             "  --json           one JSON object (schema: docs/report.md)\n",
+     .fn = cmd_status},
+    {.name = "report",
+     .args = "JOBDIR [--op NAME] [--json] [--html FILE] [--all]",
+     .summary = "performance summary of a job: ops, partitions, workers, bottlenecks",
+     .help = "  JOBDIR           a job's directory, or the work directory holding jobs\n"
+             "  --op NAME        only this operator's figures\n"
+             "  --json           one JSON object (schema: docs/report.md)\n"
+             "  --html FILE      write a self-contained HTML report (timeline per worker,\n"
+             "                   throughput, op time shares, findings) to FILE\n"
+             "  --all            list every partition (default: the 10 slowest)\n",
+     .fn = cmd_report},
     {.name = "help", .args = "[COMMAND]", .summary = "show help", .help = "", .fn = cmd_help},
     {.name = "version", .args = "", .summary = "print the version", .help = "", .fn = cmd_version},
 };

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../common/err.h"
+#include "../common/fsutil.h"
 #include "../io/shardsink.h"
 #include "../io/sink.h"
 #include "../io/source.h"
@@ -445,6 +446,21 @@ static void run_summary_paths(zest_run_summary *s, const struct jobpaths *jp) {
     snprintf(s->job_dir, sizeof s->job_dir, "%s", jp->work_dir);
 }
 
+/* JOB/report.json: the performance summary of the job as it ended (also partial or
+ * failed), from its event log. Without a log (event_logging.enabled: false) there is none;
+ * a report that cannot be written leaves the run's result as it is: `zest report` rebuilds
+ * it from the log at any time. */
+static void run_write_report(const char *job_dir) {
+    zest_perf_summary *s = NULL;
+    char *json = NULL, path[1200];
+    if (zest_get_performance_summary(job_dir, NULL, &s, NULL) == 0 &&
+        zest_perf_summary_json(s, &json, NULL) == 0 &&
+        (size_t)snprintf(path, sizeof path, "%s/report.json", job_dir) < sizeof path)
+        fsutil_write_atomic(path, json, strlen(json), NULL);
+    free(json);
+    zest_perf_summary_destroy(s);
+}
+
 /* The run proper, once the job is known and not complete. */
 static int run_open_job(struct job *job, const struct jobpaths *jp, double t0, zest_error *err) {
     int rc = runev_open(&job->ev, job->cfg, jp->work_dir, jp->job_id, err);
@@ -460,7 +476,9 @@ static int run_open_job(struct job *job, const struct jobpaths *jp, double t0, z
         }
     }
     job->sum->seconds = now_seconds() - t0;
-    return run_log_end(job, rc, err);
+    rc = run_log_end(job, rc, err);
+    run_write_report(jp->work_dir);
+    return rc;
 }
 
 int zest_run(const zest_config *cfg, const zest_run_options *opts, zest_run_summary **out,
