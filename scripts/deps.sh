@@ -8,6 +8,7 @@ packages=(
   libyaml-dev zlib1g-dev libzstd-dev libutf8proc-dev
   clang libclang-rt-14-dev
   python3 zstd gzip
+  chromium fonts-dejavu-core
   fortunes fortunes-de fortunes-es fortunes-it fortunes-ru fortunes-zh fortunes-pl
 )
 

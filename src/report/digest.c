@@ -278,6 +278,32 @@ static int dg_on_event(const zest_event *ev, void *user) {
     return c->rc != 0;
 }
 
+/* ---------------------------------------------------------------------------- state */
+
+/* True when a zest process holds the job's run lock. */
+static bool dg_lock_held(const char *job_dir) {
+    char path[4200];
+    if (snprintf(path, sizeof path, "%s/.run.lock", job_dir) >= (int)sizeof path) return false;
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    int rc;
+    while ((rc = flock(fd, LOCK_SH | LOCK_NB)) != 0 && errno == EINTR) {
+    }
+    const bool held = rc != 0 && errno == EWOULDBLOCK;
+    close(fd);
+    return held;
+}
+
+const struct dg_run *digest_last_run(const struct digest *d) {
+    return d->runs.n ? &d->runs.v[d->runs.n - 1] : NULL;
+}
+
+static const char *dg_state(const struct digest *d) {
+    const struct dg_run *r = digest_last_run(d);
+    if (r && r->ended) return r->failed ? "failed" : r->skipped ? "partial" : "complete";
+    return dg_lock_held(d->job_dir) ? "running" : "interrupted";
+}
+
 /* Modification time of DIR/events/events.jsonl (0 when none). */
 static double dg_log_mtime(const char *dir) {
     char path[4200];
@@ -323,6 +349,9 @@ int digest_load(struct digest *d, const char *job_dir, zest_error *err) {
     if (rc == 0 && c.rc) rc = err_set(err, c.rc, "%s: out of memory reading its events", job_dir);
     if (rc == 0 && !d->runs.n && !d->parts.n)
         rc = err_set_at(err, ZEST_E_NOTFOUND, job_dir, 0, -1, "the event log holds no run");
+    if (rc == 0) d->state = dg_state(d);
+    for (size_t i = 0; rc == 0 && strcmp(d->state, "running") && i < d->parts.n; i++)
+        if (d->parts.v[i].state == DG_RUNNING) d->parts.v[i].state = DG_PENDING; /* killed */
     if (rc) digest_free(d);
     return rc;
 }
@@ -344,34 +373,10 @@ void digest_free(struct digest *d) {
     memset(d, 0, sizeof *d);
 }
 
-/* ---------------------------------------------------------------------------- state */
-
-/* True when a zest process holds the job's run lock. */
-static bool dg_lock_held(const char *job_dir) {
-    char path[4200];
-    if (snprintf(path, sizeof path, "%s/.run.lock", job_dir) >= (int)sizeof path) return false;
-    const int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    int rc;
-    while ((rc = flock(fd, LOCK_SH | LOCK_NB)) != 0 && errno == EINTR) {
-    }
-    const bool held = rc != 0 && errno == EWOULDBLOCK;
-    close(fd);
-    return held;
-}
-
-const struct dg_run *digest_last_run(const struct digest *d) {
-    return d->runs.n ? &d->runs.v[d->runs.n - 1] : NULL;
-}
-
-const char *digest_state(const struct digest *d) {
-    const struct dg_run *r = digest_last_run(d);
-    if (r && r->ended) return r->failed ? "failed" : r->skipped ? "partial" : "complete";
-    return dg_lock_held(d->job_dir) ? "running" : "interrupted";
-}
-
 double digest_run_seconds(const struct digest *d) {
     double s = 0;
     for (size_t i = 0; i < d->runs.n; i++) s += d->runs.v[i].t1 - d->runs.v[i].t0;
     return s > 0 ? s : d->last_t - d->first_t;
 }
+
+const char *digest_state(const struct digest *d) { return d->state; }

@@ -92,14 +92,18 @@ struct digest {
     DG_VEC(struct dg_sample) samples;
     DG_VEC(struct dg_point) points;
     size_t skipped_lines; /* torn or malformed event lines */
+    const char *state;    /* digest_state */
 };
 
-/* Reads the events of `job_dir` into `d`. ZEST_E_NOTFOUND when it has no event log. */
+/* Reads the events of `job_dir` into `d`: a job directory (it holds events/), or a work
+ * directory holding jobs, then its job whose log was written last. ZEST_E_NOTFOUND when
+ * there is no event log. */
 int digest_load(struct digest *d, const char *job_dir, zest_error *err);
 void digest_free(struct digest *d);
 
 /* The job's state: running (its run lock is held), complete, partial, failed, or
- * interrupted (its last run never ended and nobody runs it). */
+ * interrupted (its last run never ended and nobody runs it; what it left running is
+ * pending again). */
 const char *digest_state(const struct digest *d);
 
 /* The latest run, or NULL when no run started. */

@@ -5,7 +5,7 @@
  * held). Works on a running job: the log is read as it is, the ETA extrapolates the latest
  * run's pace.
  */
-#include <dirent.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,22 +17,24 @@
 
 static const char *const st_names[] = {"pending", "running", "done", "retrying", "failed", "skipped"};
 
-/* Checkpoint files in JOB/checkpoints and the bytes of the directory's files. */
+/* Checkpoint files in JOB/checkpoints and the bytes of every file under it (manifests
+ * included). nftw passes no user pointer: the totals live here for the one walk. */
+static _Thread_local int64_t st_files, st_bytes;
+
+static int st_visit(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+    if (type != FTW_F) return 0;
+    st_bytes += (int64_t)st->st_size;
+    st_files += strncmp(path + ftw->base, "checkpoint_", 11) == 0;
+    return 0;
+}
+
 static void st_checkpoints(const char *job_dir, int64_t *files, int64_t *bytes) {
-    char dir[4200], path[4500];
-    *files = *bytes = 0;
+    char dir[4200];
     snprintf(dir, sizeof dir, "%s/checkpoints", job_dir);
-    DIR *d = opendir(dir);
-    if (!d) return;
-    const struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        *bytes += (int64_t)st.st_size;
-        *files += strncmp(de->d_name, "checkpoint_", 11) == 0;
-    }
-    closedir(d);
+    st_files = st_bytes = 0;
+    nftw(dir, st_visit, 8, FTW_PHYS);
+    *files = st_files;
+    *bytes = st_bytes;
 }
 
 static void st_copy(char *dst, size_t cap, const char *src) {
