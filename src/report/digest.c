@@ -138,8 +138,8 @@ static int dg_processing_end(struct digest *d, const zest_event *ev, const struc
     r->failed = failed;
     r->t1 = ev->timestamp;
     r->skipped = dg_int(m, "partitions_skipped");
-    r->bytes_read = dg_int(m, "bytes_read");
-    r->bytes_written = dg_int(m, "bytes_written");
+    if (dg_get(m, "bytes_read")) r->bytes_read = dg_int(m, "bytes_read");
+    if (dg_get(m, "bytes_written")) r->bytes_written = dg_int(m, "bytes_written");
     if (dg_int(m, "partitions") > 0) d->planned = dg_int(m, "partitions");
     return dg_set_str(&r->error, ev->error_message);
 }

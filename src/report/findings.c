@@ -99,7 +99,7 @@ static int fd_imbalance(zest_perf_summary *s) {
     }
     const double idle = 1 - fd_busy(s) / (s->wall_s * (double)s->n_workers);
     if (idle < REPORT_IDLE_SHARE) return 0;
-    const int few = s->partitions < 2 * (int64_t)s->n_workers;
+    const int few = s->partitions < 4 * (int64_t)s->n_workers;
     return fd_add(s, "load_imbalance", few ? "partition_size" : "np", idle, REPORT_IDLE_SHARE,
                   "workers were idle %.0f%% of the run (%.2f s of wall time; busiest worker "
                   "%.2f s, least busy %.2f s) over %lld partitions for %zu workers%s",
