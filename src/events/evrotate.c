@@ -249,7 +249,13 @@ static int evrot_compress(struct evrot *r, zest_error *err) {
         rc = err_set_at(err, ZEST_E_IO, r->pend, 0, -1, "cannot open: %s", strerror(errno));
         goto out;
     }
-    if ((out = fsutil_create(r->tmp, err)) < 0) {
+    /* Every change to the directory's entries happens under the lock: some file systems
+     * let readdir skip an entry when another is added while it runs. */
+    lock = evlock_take(r->dir, true);
+    out = fsutil_create(r->tmp, err);
+    evlock_drop(lock);
+    lock = -1;
+    if (out < 0) {
         rc = ZEST_E_IO;
         goto out;
     }
@@ -370,14 +376,17 @@ static void evrot_rotated_last_id(struct evrot *r, int64_t *last_id) {
 
 static int evrot_open_files(struct evrot *r, int64_t *last_id, zest_error *err) {
     ZEST_TRY(evrot_mkdirs(r->dir, err));
-    ZEST_TRY(evrot_unlink(r->tmp, err)); /* a compression cut short; its source is still here */
-    const int lock = evlock_take(r->dir, true);
-    const int rc = evrot_prune(r, r->backup_count, err);
+    int lock = evlock_take(r->dir, true);
+    /* a compression cut short leaves its tmp; its source is still here */
+    int rc = evrot_unlink(r->tmp, err);
+    if (rc == 0) rc = evrot_prune(r, r->backup_count, err);
     evlock_drop(lock);
     ZEST_TRY(rc);
     ZEST_TRY(evrot_recover_pending(r, err));
     const bool created = !evrot_exists(r->cur);
+    lock = evlock_take(r->dir, true);
     r->fd = open(r->cur, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    evlock_drop(lock);
     if (r->fd < 0)
         return err_set_at(err, ZEST_E_IO, r->cur, 0, -1, "cannot open: %s", strerror(errno));
     if (created) ZEST_TRY(fsutil_fsync_dir_of(r->cur, err)); /* the name outlives a crash */

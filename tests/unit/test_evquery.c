@@ -414,8 +414,8 @@ struct writer {
 };
 
 /* Renames .k.gz to .k+1.gz, events.jsonl to .1, starts an empty events.jsonl, then
- * compresses .1 the way the writer does (tmp, rename) and unlinks it; the renames under the
- * rotation lock, as the writer takes it. */
+ * compresses .1 the way the writer does (tmp, rename) and unlinks it; every change to the
+ * directory's entries under the rotation lock, as the writer does it. */
 static void rotate(struct writer *w) {
     char a[1100], b[1100];
     int lock = evlock_take(w->ev, true);
@@ -430,6 +430,9 @@ static void rotate(struct writer *w) {
     append_raw(a, "", 0);
     evlock_drop(lock);
     snprintf(a, sizeof a, "%s/.events.jsonl.1.gz.tmp", w->ev);
+    lock = evlock_take(w->ev, true); /* the tmp's name too is made under the lock */
+    append_raw(a, "", 0);
+    evlock_drop(lock);
     gzip_file(b, a);
     char c[1100];
     snprintf(c, sizeof c, "%s/events.jsonl.1.gz", w->ev);
