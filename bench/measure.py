@@ -27,7 +27,7 @@ MB = 1 << 20
 GB = 1 << 30
 
 # Items, in the order they run; selected with BENCH_ONLY / BENCH_SKIP (comma-separated).
-ITEMS = ("base", "np", "ckpt", "rss", "resume", "evlog")
+ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "evlog")
 GROUPS = {"exec": ("np", "ckpt", "rss", "resume"), "all": ITEMS}
 
 TARGET_SPEEDUP = 10.0  # base: zest identity vs the Python pass, wall
@@ -37,6 +37,7 @@ TARGET_NP = 1.8  # np: np=2 vs np=1, wall
 TARGET_CKPT = 0.15  # ckpt: extra wall time with a checkpoint after every op
 TARGET_RSS_FLAT = 1.5  # rss: peak RSS at 4x the corpus / at 1/4 of it
 TARGET_RESUME = 0.15  # resume: resume of a 90%-done job / a whole run, wall
+TARGET_REPORT = 0.05  # report: zest report on a finished job / the run that made it, wall
 
 # seed-resume.yaml's plan, and where the crash lands: as the first op starts on partition 18,
 # when partitions 0..17 (90%) are done and checkpointed (np=1 takes them in order).
@@ -462,6 +463,32 @@ class Bench:
                 "crashes": crashes, "identical": identical, "target_max": TARGET_RESUME,
                 "pass": fraction <= TARGET_RESUME and identical}, lines
 
+    def item_report(self):
+        """zest report, status and the HTML report on a job of ~1000 partitions, against reading
+        its events (zest events --json) and against the run itself."""
+        config = CONFIGS + "/seed-report.yaml"
+        run_r = self.zest_step("report-run", config)
+        job = run_r["job_dir"]
+        html = os.path.join(OUT_DIR, "report.html")
+        tools = {"events": ["events", job, "--json"], "report": ["report", job, "--json"],
+                 "status": ["status", job, "--json"], "report-html": ["report", job, "--html", html]}
+        for i in (0, 1):  # twice each; the best counts
+            for name, args in tools.items():
+                self.step("%s-%d" % (name, i), [self.zest] + args, self.corpus)
+        best = {n: min(self.steps[n + "-0"]["wall_s"], self.steps[n + "-1"]["wall_s"]) for n in tools}
+        with open(os.path.join(job, "events", "events.jsonl"), "rb") as f:
+            events = json.loads(f.readlines()[-1])["event_id"]  # ids count every event, rotated ones too
+        shutil.rmtree(config_value(config, "work_dir"), ignore_errors=True)
+        fraction = best["report"] / run_r["wall_s"]
+        lines = ["report:             %.3f s for %d events (%.2fx reading them with zest events; status %.3f s, "
+                 "html %.3f s); %.1f%% of the run's %.2f s (target <= %.0f%%: %s)" %
+                 (best["report"], events, best["report"] / best["events"], best["status"], best["report-html"],
+                  100 * fraction, run_r["wall_s"], 100 * TARGET_REPORT, verdict(fraction <= TARGET_REPORT))]
+        return {"events": events, "report_s": best["report"], "events_s": best["events"],
+                "status_s": best["status"], "html_s": best["report-html"], "run_wall_s": run_r["wall_s"],
+                "vs_events": best["report"] / best["events"], "fraction_of_run": fraction,
+                "target_max": TARGET_REPORT, "pass": fraction <= TARGET_REPORT}, lines
+
 
 def git_commit():
     try:
@@ -533,6 +560,7 @@ def main():
                           "np_speedup_min": TARGET_NP, "checkpoint_overhead_max": TARGET_CKPT,
                           "rss_growth_max": TARGET_RSS_FLAT,
                           "resume_fraction_max": TARGET_RESUME,
+                          "report_fraction_max": TARGET_REPORT,
                           "met": not errors and all(p is not False for p in passes)}}
     if "base" in results:
         report["ratios"] = results["base"]["ratios"]  # where earlier results files had them

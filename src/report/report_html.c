@@ -48,7 +48,7 @@ static int rh_fill(const zest_perf_summary *s, struct html_input *in) {
 int zest_perf_summary_html(const zest_perf_summary *s, char **out, zest_error *err) {
     struct html_input in = {0};
     struct buf b;
-    buf_init(&b, 64 << 10);
+    buf_init(&b, 0);
     int rc = rh_fill(s, &in);
     if (rc == 0) rc = html_report(&in, &b);
     if (rc == 0) rc = buf_putc(&b, '\0');
@@ -58,7 +58,7 @@ int zest_perf_summary_html(const zest_perf_summary *s, char **out, zest_error *e
     free((void *)in.findings);
     if (rc) {
         buf_free(&b);
-        return err_set(err, rc, "out of memory rendering the HTML report");
+        return err_set(err, rc, "cannot render the HTML report: %s", zest_strerror(rc));
     }
     *out = b.data;
     return 0;

@@ -75,7 +75,7 @@ static int jw_finish(struct jw *w, char **out, zest_error *err) {
     if (!w->rc) w->rc = buf_putc(w->b, '\0');
     if (w->rc) {
         buf_free(w->b);
-        return err_set(err, w->rc, "out of memory rendering the report");
+        return err_set(err, w->rc, "cannot render the report: %s", zest_strerror(w->rc));
     }
     *out = w->b->data;
     return 0;
@@ -111,7 +111,7 @@ static void js_counts(struct jw *w, const zest_status_report *r) {
 
 int zest_status_report_json(const zest_status_report *r, char **out, zest_error *err) {
     struct buf b;
-    buf_init(&b, 4096);
+    buf_init(&b, 0);
     struct jw w = {.b = &b, .first = {true}};
     jw_open(&w, NULL, '{');
     jw_str(&w, "job_id", r->job_id);
@@ -232,7 +232,7 @@ static void jp_time_and_resources(struct jw *w, const zest_perf_summary *s) {
 
 int zest_perf_summary_json(const zest_perf_summary *s, char **out, zest_error *err) {
     struct buf b;
-    buf_init(&b, 8192);
+    buf_init(&b, 0);
     struct jw w = {.b = &b, .first = {true}};
     jw_open(&w, NULL, '{');
     jw_str(&w, "job_id", s->job_id);

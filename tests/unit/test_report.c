@@ -229,3 +229,34 @@ TEST(no_event_log_is_notfound) {
     ASSERT_EQ(zest_generate_status_report(test_tmpdir(), &r, &err), ZEST_E_NOTFOUND);
     ASSERT(r == NULL);
 }
+
+TEST(renderings_of_a_large_job_are_whole) {
+    struct log l;
+    const char *job = new_job(&l);
+    ev(&l, "processing_start", 0, "\"metadata\":{\"np\":4,\"ops\":[\"a\",\"b\"]}");
+    for (int p = 0; p < 600; p++) {
+        part_start(&l, p, p % 4, 1, p * 0.01);
+        ops(&l, p, p % 4, p * 0.01);
+        part_done(&l, p, p % 4, 1, p * 0.01 + 1.0, 1.0);
+    }
+    ev(&l, "processing_complete", 7.0, "\"metadata\":{\"partitions\":600}");
+    zest_perf_summary *s = NULL;
+    zest_status_report *r = NULL;
+    zest_error err;
+    char *json = NULL, *sjson = NULL, *html = NULL;
+    if (zest_get_performance_summary(job, NULL, &s, &err)) TEST_FAIL("%s", err.msg);
+    if (zest_perf_summary_json(s, &json, &err)) TEST_FAIL("%s", err.msg);
+    if (zest_perf_summary_html(s, &html, &err)) TEST_FAIL("%s", err.msg);
+    if (zest_generate_status_report(job, &r, &err)) TEST_FAIL("%s", err.msg);
+    if (zest_status_report_json(r, &sjson, &err)) TEST_FAIL("%s", err.msg);
+    ASSERT(strlen(json) > 100000 && strlen(sjson) > 50000 && strlen(html) > 100000);
+    ASSERT_CONTAINS(json, "{\"id\":599,\"state\":\"done\"");
+    ASSERT_CONTAINS(sjson, "{\"id\":599,\"state\":\"done\"");
+    ASSERT_CONTAINS(html, "data-partition=\"599\"");
+    ASSERT(json[strlen(json) - 1] == '}' && sjson[strlen(sjson) - 1] == '}');
+    free(json);
+    free(sjson);
+    free(html);
+    zest_status_report_destroy(r);
+    zest_perf_summary_destroy(s);
+}
