@@ -86,9 +86,10 @@ static int dg_set_str(char **dst, const char *s) {
     return (*dst = strdup(s)) ? 0 : ZEST_E_NOMEM;
 }
 
-/* The partition `id`, grown into the table on first sight. */
+/* The partition `id`, grown into the table on first sight; NULL when out of memory or when
+ * the id is out of range (a damaged log). */
 static struct dg_part *dg_part(struct digest *d, int64_t id) {
-    if (id < 0 || id > (int64_t)1 << 40) return NULL;
+    if (id < 0 || id >= DIGEST_MAX_PARTITIONS) return NULL;
     while (d->parts.cap <= (size_t)id)
         if (dg_grow((void **)&d->parts.v, &d->parts.cap, sizeof *d->parts.v)) return NULL;
     for (; d->parts.n <= (size_t)id; d->parts.n++)
@@ -112,7 +113,8 @@ static struct dg_run *dg_run(struct digest *d) { return d->runs.n ? &d->runs.v[d
 static int dg_processing_start(struct digest *d, const zest_event *ev, const struct dg_obj *m) {
     const struct dg_run run = {.t0 = ev->timestamp, .t1 = ev->timestamp};
     ZEST_TRY(DG_PUSH(d->runs, run));
-    d->np = (int)dg_int(m, "np");
+    const int64_t np = dg_int(m, "np");
+    d->np = np > 0 && np < DIGEST_MAX_WORKERS ? (int)np : 0;
     const struct json_value *ops = dg_get(m, "ops");
     if (!ops || ops->type != JSON_ARRAY) return 0;
     for (size_t i = 0; i < d->n_ops; i++) free(d->ops[i]);
@@ -140,7 +142,8 @@ static int dg_processing_end(struct digest *d, const zest_event *ev, const struc
     r->skipped = dg_int(m, "partitions_skipped");
     if (dg_get(m, "bytes_read")) r->bytes_read = dg_int(m, "bytes_read");
     if (dg_get(m, "bytes_written")) r->bytes_written = dg_int(m, "bytes_written");
-    if (dg_int(m, "partitions") > 0) d->planned = dg_int(m, "partitions");
+    const int64_t planned = dg_int(m, "partitions");
+    if (planned > 0 && planned <= DIGEST_MAX_PARTITIONS) d->planned = planned;
     return dg_set_str(&r->error, ev->error_message);
 }
 
@@ -242,8 +245,18 @@ static int dg_metric(struct digest *d, const zest_event *ev, struct arena *a) {
     return DG_PUSH(d->points, pt);
 }
 
+/* Ids a report can hold: a damaged log may name any number. */
+static bool dg_in_range(const zest_event *ev) {
+    return ev->partition_id < DIGEST_MAX_PARTITIONS && ev->worker < DIGEST_MAX_WORKERS &&
+           ev->operation_idx < DIGEST_MAX_WORKERS;
+}
+
 static int dg_event(struct digest *d, const zest_event *ev, struct arena *a) {
     const char *t = ev->event_type;
+    if (!dg_in_range(ev)) {
+        d->skipped_lines++;
+        return 0;
+    }
     if (!d->job_id && ev->job_id && dg_set_str(&d->job_id, ev->job_id)) return ZEST_E_NOMEM;
     if (d->first_t == 0 || ev->timestamp < d->first_t) d->first_t = ev->timestamp;
     if (ev->timestamp > d->last_t) d->last_t = ev->timestamp;
@@ -267,7 +280,10 @@ static int dg_event(struct digest *d, const zest_event *ev, struct arena *a) {
         if (!p) return ZEST_E_NOMEM;
         p->reused = true;
     }
-    if (!strcmp(t, "info") && dg_get(&m, "rows_per_partition")) d->planned = dg_int(&m, "partitions");
+    if (!strcmp(t, "info") && dg_get(&m, "rows_per_partition")) {
+        const int64_t planned = dg_int(&m, "partitions");
+        if (planned > 0 && planned <= DIGEST_MAX_PARTITIONS) d->planned = planned;
+    }
     return 0;
 }
 

@@ -16,6 +16,12 @@
 
 #include "zest.h"
 
+/* Partition ids from 0 to this - 1 are reported on; an event naming another (a damaged log)
+ * is passed over. */
+#define DIGEST_MAX_PARTITIONS ((int64_t)1 << 20)
+/* Likewise for worker and op indexes. */
+#define DIGEST_MAX_WORKERS 4096
+
 enum dg_part_state {
     DG_PENDING = 0,
     DG_RUNNING,

@@ -2,7 +2,8 @@
 /*
  * fuzz_jobfiles.c - libFuzzer target for the job files zest reads back from disk, which a
  * crash, a full disk or a person may have damaged: a checkpoint manifest (manifest_parse),
- * the partition plan (partplan_read), and the event log (zest_get_events over events.jsonl).
+ * the partition plan (partplan_read), and the event log (zest_get_events over events.jsonl,
+ * and the status report and performance summary built from it, rendered as JSON and HTML).
  * None may crash; a manifest that parses must format and parse again to the same records.
  */
 #include <stdio.h>
@@ -44,6 +45,23 @@ static int count_event(const zest_event *ev, void *user) {
     return 0;
 }
 
+/* The reports of the log just written: whatever it holds, they build and render. */
+static void check_reports(void) {
+    zest_error err;
+    zest_perf_summary *s = NULL;
+    zest_status_report *r = NULL;
+    char *text = NULL;
+    if (zest_get_performance_summary(dir, NULL, &s, &err) == 0) {
+        if (zest_perf_summary_json(s, &text, &err) == 0) free(text);
+        if (zest_perf_summary_html(s, &text, &err) == 0) free(text);
+        zest_perf_summary_destroy(s);
+    }
+    if (zest_generate_status_report(dir, &r, &err) == 0) {
+        if (zest_status_report_json(r, &text, &err) == 0) free(text);
+        zest_status_report_destroy(r);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char path[128];
     zest_error err;
@@ -63,5 +81,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     zest_event_filter filter = {.partition_id = -1};
     size_t n = 0, skipped = 0;
     zest_get_events(dir, &filter, count_event, &n, &skipped, &err);
+    check_reports();
     return 0;
 }
