@@ -102,6 +102,20 @@ import re, sys
 t = open(sys.argv[1], encoding="utf-8", errors="replace", newline="").read()
 assert "\r[" in t and "\x1b[K" in t, repr(t[:400])
 assert not re.search("\x1b\\[3[0-9]m", t), repr(t[:400])' "$TMP/nocolor.tty"
+# a malformed record met while the line is drawn: its warning starts a line of its own
+sed '9001s/.*/{"text": broken}/' "$TMP/in.jsonl" >"$TMP/bad.jsonl"
+cp "$TMP/in.jsonl" "$TMP/good.jsonl"
+cp "$TMP/bad.jsonl" "$TMP/in.jsonl"
+on_tty badrec -u NO_COLOR
+cp "$TMP/good.jsonl" "$TMP/in.jsonl"
+check "terminal, a malformed record: exit 0" equals "$rc" 0
+check "terminal, a malformed record: the warning is not run into the line" python3 -c '
+import re, sys
+t = open(sys.argv[1], encoding="utf-8", errors="replace", newline="").read()
+at = [m.start() for m in re.finditer("zest: warning: ", t)]
+assert len(at) == 1, repr(t[:600])
+assert t[:at[0]].endswith(("\n", "\x1b[K")), repr(t[max(0, at[0] - 200):at[0] + 80])' "$TMP/badrec.tty"
+
 set +e
 env TERM=xterm script -qec "'$ZEST' run '$(config ttyq)' --quiet" /dev/null </dev/null >"$TMP/ttyq.tty" 2>&1
 rc=$?
