@@ -195,12 +195,34 @@ typedef struct zest_run_summary {
 /** Called for each malformed record as it is met (from the thread that met it). */
 typedef void (*zest_bad_record_fn)(const zest_bad_record *bad, void *user);
 
+/** A run's progress, as the on_progress callback sees it. Partition counts: `done` finished
+ * with their output (reused ones included), `skipped` left out after their retries
+ * (enable_fault_tolerance), `failed` failed for good, `running` being worked on now.
+ * Live row and byte counts include work a retry repeats; the final call carries the run's
+ * exact totals. Rates are over the whole run so far. */
+typedef struct zest_progress {
+    int64_t partitions_total, partitions_done, partitions_running, partitions_skipped,
+        partitions_failed;
+    int64_t partitions_reused; /* complete in an earlier run (resume) */
+    int64_t retries;           /* retry attempts so far */
+    int64_t rows_read, rows_written, bytes_read, bytes_written;
+    double elapsed_s, rows_per_s, mb_per_s; /* rates over the whole run so far */
+    double eta_s; /* seconds left, estimated from input bytes (or partitions) done; -1 unknown */
+    int final;    /* 1 for the last call, after the export is committed or the run failed */
+} zest_progress;
+
+/** Called every progress_interval_s from one thread of the run, then once with final = 1
+ * when zest_run is about to return (also after a failure). Calls never overlap. */
+typedef void (*zest_progress_fn)(const zest_progress *p, void *user);
+
 typedef struct zest_run_options {
     zest_bad_record_fn on_bad_record; /* may be NULL */
-    void *user;
+    void *user;                       /* passed to on_bad_record and on_progress */
     /* Continue the most recently started job of this config (same work dir and export_path)
      * when the config names no job_id; a job_id naming an existing job is always continued. */
     int resume;
+    zest_progress_fn on_progress; /* may be NULL */
+    double progress_interval_s;   /* 0: 0.5 s */
 } zest_run_options;
 
 /** Runs the config's pipeline over the whole dataset and writes export_path atomically.

@@ -6,6 +6,7 @@
 #ifndef ZEST_CLI_H
 #define ZEST_CLI_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "zest.h"
@@ -50,6 +51,25 @@ void cli_error(const char *fmt, ...)
 /* Exit code for a library status: config and usage problems are 2, everything else 1. */
 int cli_exit_code(int status);
 void cli_print_cmd_help(const struct cli_cmd *c);
+
+/* `zest run`'s progress display on stderr (progress.c). */
+struct cli_progress {
+    pthread_mutex_t mu; /* stderr: the progress line and the run's warnings */
+    int enabled, tty, color, cols;
+    double interval_s, next_s; /* between lines; when the next plain line is due */
+    int drawn;                 /* a terminal line is on screen */
+    int printed;               /* a plain line went out: the run ends with one more */
+};
+/* Reads the terminal, NO_COLOR and ZEST_PROGRESS_INTERVAL; `enabled` 0 shows nothing. */
+void cli_progress_init(struct cli_progress *p, int enabled);
+void cli_progress_destroy(struct cli_progress *p);
+/* The interval to ask the library for (zest_run_options.progress_interval_s). */
+double cli_progress_tick_s(const struct cli_progress *p);
+/* An on_progress call: redraw, print a due plain line, or (final) erase the terminal line. */
+void cli_progress_update(struct cli_progress *p, const zest_progress *pr);
+/* Around other output to stderr during the run: the line is erased, redrawn at the next tick. */
+void cli_progress_lock(struct cli_progress *p);
+void cli_progress_unlock(struct cli_progress *p);
 
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);

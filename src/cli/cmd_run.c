@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_run.c - `zest run CONFIG`: run the pipeline and print a one-screen summary. */
+/* cmd_run.c - `zest run CONFIG`: run the pipeline, show its progress (progress.c) and print a
+ * one-screen summary. */
 #include <stdio.h>
 
 #include "cli.h"
@@ -7,15 +8,24 @@
 /* Malformed records are printed as met, up to this many; the rest are counted. */
 #define CLI_BAD_PRINTED 20
 
-struct bad_printer {
-    int64_t seen;
+/* What the run's callbacks share (zest_run_options has one user pointer). */
+struct run_ui {
+    int64_t bad_seen;
+    struct cli_progress progress;
 };
 
 static void print_bad(const zest_bad_record *bad, void *user) {
-    struct bad_printer *p = user;
-    if (++p->seen > CLI_BAD_PRINTED) return;
+    struct run_ui *ui = user;
+    if (++ui->bad_seen > CLI_BAD_PRINTED) return;
+    cli_progress_lock(&ui->progress);
     fprintf(stderr, "zest: warning: %s:%lld (offset %lld): malformed record: %s\n", bad->path,
             (long long)bad->line, (long long)bad->offset, bad->reason);
+    cli_progress_unlock(&ui->progress);
+}
+
+static void on_progress(const zest_progress *p, void *user) {
+    struct run_ui *ui = user;
+    cli_progress_update(&ui->progress, p);
 }
 
 static double per_second(double n, double seconds) { return seconds > 0 ? n / seconds : 0; }
@@ -51,14 +61,20 @@ int cmd_run(int argc, char **argv) {
     struct cli_config_args a;
     zest_config *cfg = NULL;
     zest_run_summary *sum = NULL;
-    struct bad_printer bp = {0};
+    struct run_ui ui = {0};
     int rc = cli_parse_config_args("run", argc, argv, &a, flags, found, 3);
     if (rc) return rc;
     if ((rc = cli_load_config(&a, &cfg)) != 0) return rc;
     zest_error err;
     zest_error_clear(&err);
-    const zest_run_options opts = {.on_bad_record = print_bad, .user = &bp, .resume = found[1]};
+    cli_progress_init(&ui.progress, !found[0]);
+    const zest_run_options opts = {.on_bad_record = print_bad,
+                                   .user = &ui,
+                                   .resume = found[1],
+                                   .on_progress = found[0] ? NULL : on_progress,
+                                   .progress_interval_s = cli_progress_tick_s(&ui.progress)};
     const int st = zest_run(cfg, &opts, &sum, &err);
+    cli_progress_destroy(&ui.progress);
     if (sum && found[1] && !sum->resumed)
         fprintf(stderr, "zest: --resume: no earlier job of this config: ran it as new job %s\n",
                 sum->job_id);
@@ -67,9 +83,9 @@ int cmd_run(int argc, char **argv) {
                 sum->export_path);
         found[0] = 1; /* no summary of a run that did not happen */
     }
-    if (bp.seen > CLI_BAD_PRINTED)
+    if (ui.bad_seen > CLI_BAD_PRINTED)
         fprintf(stderr, "zest: warning: ... and %lld more malformed records\n",
-                (long long)(bp.seen - CLI_BAD_PRINTED));
+                (long long)(ui.bad_seen - CLI_BAD_PRINTED));
     if (st) cli_error("%s", err.msg);
     if (sum && !found[0] && (st == 0 || st == ZEST_E_PARTIAL)) print_summary(sum);
     zest_run_summary_destroy(sum);

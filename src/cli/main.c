@@ -18,7 +18,13 @@ const struct cli_cmd cli_cmds[] = {
              "                   their last valid checkpoint; a complete job is left as is\n"
              "  --job-id ID      the job's id (as job_id: in the config); an existing job of\n"
              "                   that id is continued as with --resume\n"
-             "  --quiet          print no summary\n",
+             "  --quiet          print no progress and no summary\n"
+             "\n"
+             "Progress goes to stderr while the run goes. On a terminal one line is redrawn in\n"
+             "place (finished/total partitions, rows/s, MB/s, ETA, retries, skipped), coloured\n"
+             "unless NO_COLOR is set, and erased before the summary. Otherwise (CI, pipes) a\n"
+             "plain `progress:` line every 5 s, and a last one at the end; a shorter run prints\n"
+             "none. ZEST_PROGRESS_INTERVAL=SECONDS changes the interval.\n",
      .fn = cmd_run},
     {.name = "validate",
      .args = "CONFIG [--set KEY=VALUE]... [--print]",

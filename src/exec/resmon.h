@@ -16,9 +16,15 @@
 #include "../common/buf.h"
 #include "../events/evlog.h"
 
-/* Progress counters, written by the run and read by the monitor. */
+/* Progress counters, written by the run and read by the monitor and the progress ticker.
+ * bytes_done is the input done: the planned bytes of finished partitions plus the bytes read
+ * so far of running ones (a retry takes back what its failed attempt had read), so it
+ * reaches the plan's total however partitions end; bytes_reused is the part of it that
+ * resumed partitions brought without being run. */
 struct run_counters {
     _Atomic int64_t rows_read, bytes_read, rows_written, bytes_written;
+    _Atomic int64_t parts_running, parts_done, parts_skipped, parts_failed, parts_reused;
+    _Atomic int64_t retries, bytes_done, bytes_reused;
 };
 
 struct resmon {

@@ -4,7 +4,8 @@
  * their results in partition order into the export, committed atomically; everything logged
  * as events. The output bytes do not depend on the number of workers: each partition is
  * processed whole by one worker, and the merge follows partition order.
- * Depends on exec's worker, partplan, runevents, jobpaths, outq; io/; config/; common/.
+ * Depends on exec's worker, partplan, runevents, progress, jobpaths, outq; io/; config/;
+ * common/.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -382,6 +383,8 @@ static int run_job(struct job *job, const struct jobpaths *jp, zest_error *err) 
         for (size_t p = 0; rc == 0 && p < job->plan.count; p++) buf_init(&job->slots[p].out, 0);
     }
     if (rc == 0) rc = run_ckpt_open(job, jp, err);
+    if (rc == 0 && progress_start(&job->progress, &job->plan) != 0)
+        rc = err_set(err, ZEST_E_INTERNAL, "cannot start the progress thread");
     if (rc == 0) rc = run_partitions(job, jp, err);
     if (rc == 0) run_ckpt_drop(job); /* not after a partial run: a rerun may reuse them */
     return rc;
@@ -493,6 +496,7 @@ int zest_run(const zest_config *cfg, const zest_run_options *opts, zest_run_summ
     job.batch_rows = cfg->arrow_batch_size > 0 ? cfg->arrow_batch_size : 1000;
     pthread_mutex_init(&job.mu, NULL);
     pthread_cond_init(&job.cv, NULL);
+    progress_init(&job.progress, opts, &job.ev.counters, t0);
     rc = resume_identify(cfg, opts && opts->resume, &jp, &job.jobfile, &job.resuming, err);
     if (rc == 0) {
         run_summary_paths(job.sum, &jp);
@@ -504,6 +508,7 @@ int zest_run(const zest_config *cfg, const zest_run_options *opts, zest_run_summ
         jobfile_unlock(lock);
     }
     job.sum->seconds = now_seconds() - t0;
+    progress_final(&job.progress, job.sum, rc == 0 || rc == ZEST_E_PARTIAL);
     job_free(&job);
     if (out)
         *out = job.sum;

@@ -188,6 +188,8 @@ static int worker_line(struct worker *w, struct part_slot *slot, const struct pa
         slot->bytes_read += (int64_t)len + 1;
         atomic_fetch_add_explicit(&w->job->ev.counters.bytes_read, (int64_t)len + 1,
                                   memory_order_relaxed);
+        atomic_fetch_add_explicit(&w->job->ev.counters.bytes_done, (int64_t)len + 1,
+                                  memory_order_relaxed);
     }
     if (only_whitespace(line, len)) return 0;
     struct jsonl_bad bad;
@@ -384,7 +386,10 @@ static void worker_wait(struct job *job, double secs) {
 
 /* A fresh attempt keeps only what must survive: output already sent, malformed records
  * already reported. */
-static void worker_slot_reset(struct part_slot *slot) {
+static void worker_slot_reset(struct job *job, struct part_slot *slot) {
+    /* the input the failed attempt read is to be read again: not done yet */
+    atomic_fetch_sub_explicit(&job->ev.counters.bytes_done, slot->bytes_read,
+                              memory_order_relaxed);
     slot->rows_read = slot->rows_out = slot->bytes_read = slot->bytes_out = slot->bad = 0;
     buf_clear(&slot->out);
     slot->skip = slot->streamed;
@@ -403,9 +408,10 @@ static void worker_partition(struct worker *w, size_t p) {
         if (!worker_retryable(slot->status) || slot->attempt > retries) break;
         const double delay = worker_backoff(cfg, part->id, slot->attempt);
         runev_partition_retry(&job->ev, part->id, w->index, slot->attempt + 1, delay, &slot->err);
+        atomic_fetch_add_explicit(&job->ev.counters.retries, 1, memory_order_relaxed);
         worker_wait(job, delay);
         if (atomic_load(&job->stop)) break;
-        worker_slot_reset(slot);
+        worker_slot_reset(job, slot);
     }
     if (!worker_retryable(slot->status) || !cfg->enable_fault_tolerance) {
         if (slot->status && slot->status != ZEST_E_CANCELLED) atomic_store(&job->stop, true);
@@ -429,12 +435,38 @@ static size_t worker_take(struct job *job) {
     return p;
 }
 
+/* How partition p ended, in the progress counters. A finished partition's input is done in
+ * full: its planned bytes replace what its reads counted (a last line without a newline,
+ * a checkpoint read instead of the source). */
+static void worker_count_end(struct job *job, size_t p) {
+    struct run_counters *c = &job->ev.counters;
+    const struct part_slot *slot = &job->slots[p];
+    const int64_t planned = progress_part_bytes(&job->plan, p);
+    const bool finished = slot->skipped || slot->status == 0;
+    atomic_fetch_sub_explicit(&c->parts_running, 1, memory_order_relaxed);
+    if (finished && planned >= 0)
+        atomic_fetch_add_explicit(&c->bytes_done, planned - slot->bytes_read,
+                                  memory_order_relaxed);
+    if (slot->skipped) {
+        atomic_fetch_add_explicit(&c->parts_skipped, 1, memory_order_relaxed);
+    } else if (slot->status == 0) {
+        atomic_fetch_add_explicit(&c->parts_done, 1, memory_order_relaxed);
+        if (slot->reused) atomic_fetch_add_explicit(&c->parts_reused, 1, memory_order_relaxed);
+        if (slot->reused && planned >= 0)
+            atomic_fetch_add_explicit(&c->bytes_reused, planned, memory_order_relaxed);
+    } else if (slot->status != ZEST_E_CANCELLED) {
+        atomic_fetch_add_explicit(&c->parts_failed, 1, memory_order_relaxed);
+    }
+}
+
 void *worker_main(void *arg) {
     struct worker *w = arg;
     struct job *job = w->job;
     size_t p;
     while ((p = worker_take(job)) != SIZE_MAX) {
+        atomic_fetch_add_explicit(&job->ev.counters.parts_running, 1, memory_order_relaxed);
         worker_partition(w, p);
+        worker_count_end(job, p);
         pthread_mutex_lock(&job->mu);
         job->slots[p].done = true;
         pthread_cond_broadcast(&job->cv);

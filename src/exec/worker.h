@@ -22,6 +22,7 @@
 #include "outq.h"
 #include "partplan.h"
 #include "pipeline.h"
+#include "progress.h"
 #include "runevents.h"
 
 /* One partition's result, waiting for the merge. */
@@ -71,6 +72,7 @@ struct job {
     struct jobfile jobfile;
     enum ckpt_format ckpt_format;
     atomic_bool stop;
+    struct progress progress; /* the on_progress ticker, reading ev.counters */
 };
 
 struct worker {
