@@ -159,7 +159,9 @@ static int map_file(const char *path, struct mapped *m, zest_error *err) {
         if (p == MAP_FAILED) {
             rc = err_set_at(err, ZEST_E_IO, path, 0, -1, "mmap: %s", strerror(errno));
         } else {
-            (void)madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL); /* a hint only */
+            /* No MADV_SEQUENTIAL: with it the kernel maps read-ahead pages into the
+             * process faster than the scan releases them (a 4 GB input in 16 MB
+             * partitions: peak RSS 548 MB with the hint, 89 MB without). */
             m->p = p;
             m->n = (size_t)st.st_size;
         }
