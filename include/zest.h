@@ -445,6 +445,29 @@ ZEST_API void zest_perf_summary_destroy(zest_perf_summary *s);
 ZEST_API int zest_perf_summary_json(const zest_perf_summary *s, char **out, zest_error *err);
 ZEST_API int zest_perf_summary_html(const zest_perf_summary *s, char **out, zest_error *err);
 
+/* ---------------------------------------------------------------------------------------- */
+/* fastText models                                                                           */
+
+/** A fastText supervised model (.bin, or quantized .ftz), loaded and checked whole; read-only
+ * once loaded, so one model serves every thread. */
+typedef struct zest_fasttext zest_fasttext;
+
+/** One predicted label: its name as in the model (with the "__label__" prefix; owned by the
+ * model) and its probability as fastText reports it. */
+typedef struct zest_prediction {
+    const char *label;
+    float prob;
+} zest_prediction;
+
+ZEST_API int zest_fasttext_load(const char *path, zest_fasttext **out, zest_error *err);
+ZEST_API void zest_fasttext_free(zest_fasttext *model);
+/** The k best labels of one line of text (it ends at the first newline) with probability >=
+ * threshold, best first, into out[0..k): how many, or a negative status. As fastText's
+ * `predict-prob`. */
+ZEST_API int zest_fasttext_predict(const zest_fasttext *model, const char *text, size_t len,
+                                   int k, float threshold, zest_prediction *out,
+                                   zest_error *err);
+
 #ifdef __cplusplus
 }
 #endif

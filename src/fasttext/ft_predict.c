@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ft_predict.c - one line of text to its k best labels, as fastText 0.9 computes them: the
+ * line's tokens (split on fastText's seven separators, ended by "</s>"), each word's rows
+ * (its own and its char n-grams; n-grams only for a word not in the dictionary), word
+ * n-gram rows, their average, then the loss's scores and a top-k by log-probability. Float
+ * operations follow fastText's order, so the probabilities are the same floats.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ft_internal.h"
+
+#define FT_EOS "</s>"
+#define FT_LABEL_PREFIX "__label__"
+
+void ft_scratch_init(struct ft_scratch *s) { memset(s, 0, sizeof *s); }
+
+void ft_scratch_free(struct ft_scratch *s) {
+    free(s->rows);
+    free(s->hashes);
+    free(s->word);
+    free(s->vec);
+    memset(s, 0, sizeof *s);
+}
+
+static int ft_grow(void **v, size_t *cap, size_t need, size_t size) {
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : 256;
+    while (c < need) c *= 2;
+    void *nv = realloc(*v, c * size);
+    if (!nv) return ZEST_E_NOMEM;
+    *v = nv;
+    *cap = c;
+    return 0;
+}
+
+static int ft_push_row(struct ft_scratch *s, int32_t row) {
+    if (s->n_rows == s->cap_rows &&
+        ft_grow((void **)&s->rows, &s->cap_rows, s->n_rows + 1, sizeof *s->rows))
+        return ZEST_E_NOMEM;
+    s->rows[s->n_rows++] = row;
+    return 0;
+}
+
+/* ----------------------------------------------------------------------------- tokens */
+
+int ft_push_subwords(const struct ft_model *m, const char *w, size_t len, struct ft_scratch *s) {
+    if (m->bucket <= 0) return 0;
+    for (size_t i = 0; i < len; i++) {
+        if (((unsigned char)w[i] & 0xC0) == 0x80) continue;
+        uint32_t h = 2166136261u;
+        for (size_t j = i, n = 1; j < len && n <= (size_t)m->maxn; n++) {
+            do { /* one UTF-8 character: its lead byte and continuation bytes */
+                h = (h ^ (uint32_t)(int32_t)(int8_t)w[j]) * 16777619u;
+                j++;
+            } while (j < len && ((unsigned char)w[j] & 0xC0) == 0x80);
+            if (n < (size_t)m->minn || (n == 1 && (i == 0 || j == len))) continue;
+            const int32_t row = ft_bucket_row(m, (int32_t)(h % (uint32_t)m->bucket));
+            if (row >= 0 && ft_push_row(s, row)) return ZEST_E_NOMEM;
+        }
+    }
+    return 0;
+}
+
+static bool ft_is_sep(unsigned char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == '\0';
+}
+
+/* The rows of one word token (fastText's addSubwords). */
+static int ft_word_rows(const struct ft_model *m, const char *tok, size_t n, int32_t id,
+                        struct ft_scratch *s) {
+    if (id >= 0) {
+        if (m->maxn <= 0) return ft_push_row(s, id);
+        const int32_t a = m->sub_start[id], b = m->sub_start[id + 1];
+        if (ft_grow((void **)&s->rows, &s->cap_rows, s->n_rows + (size_t)(b - a), sizeof *s->rows))
+            return ZEST_E_NOMEM;
+        memcpy(s->rows + s->n_rows, m->sub_rows + a, (size_t)(b - a) * sizeof *s->rows);
+        s->n_rows += (size_t)(b - a);
+        return 0;
+    }
+    if (n == 4 && memcmp(tok, FT_EOS, 4) == 0) return 0;
+    if (ft_grow((void **)&s->word, &s->cap_word, n + 2, 1)) return ZEST_E_NOMEM;
+    s->word[0] = '<';
+    memcpy(s->word + 1, tok, n);
+    s->word[n + 1] = '>';
+    return ft_push_subwords(m, s->word, n + 2, s);
+}
+
+/* One token: its rows and hash when it is a word; labels are passed over. 1 at "</s>". */
+static int ft_token(const struct ft_model *m, const char *tok, size_t n, struct ft_scratch *s) {
+    const uint32_t h = ft_hash(tok, n);
+    const int32_t id = ft_find(m, tok, n, h);
+    const bool label = id >= 0 ? m->entries[id].type == FT_LABEL
+                               : n >= 9 && memcmp(tok, FT_LABEL_PREFIX, 9) == 0;
+    if (!label) {
+        if (ft_word_rows(m, tok, n, id, s)) return ZEST_E_NOMEM;
+        if (ft_grow((void **)&s->hashes, &s->cap_hashes, s->n_hashes + 1, sizeof *s->hashes))
+            return ZEST_E_NOMEM;
+        s->hashes[s->n_hashes++] = h;
+    }
+    return n == 4 && memcmp(tok, FT_EOS, 4) == 0;
+}
+
+static int ft_word_ngrams(const struct ft_model *m, struct ft_scratch *s) {
+    if (m->bucket <= 0) return 0;
+    for (size_t i = 0; i < s->n_hashes; i++) {
+        uint64_t h = s->hashes[i];
+        for (size_t j = i + 1; j < s->n_hashes && j < i + (size_t)m->word_ngrams; j++) {
+            h = h * 116049371u + s->hashes[j];
+            const int32_t row = ft_bucket_row(m, (int32_t)(h % (uint64_t)m->bucket));
+            if (row >= 0 && ft_push_row(s, row)) return ZEST_E_NOMEM;
+        }
+    }
+    return 0;
+}
+
+/* The line's input rows: its tokens up to the first '\n' (or the end), then "</s>". */
+static int ft_line(const struct ft_model *m, const char *t, size_t len, struct ft_scratch *s) {
+    s->n_rows = s->n_hashes = 0;
+    size_t i = 0;
+    for (;;) {
+        while (i < len && ft_is_sep((unsigned char)t[i]) && t[i] != '\n') i++;
+        if (i >= len || t[i] == '\n') break;
+        const size_t start = i;
+        while (i < len && !ft_is_sep((unsigned char)t[i])) i++;
+        const int rc = ft_token(m, t + start, i - start, s);
+        if (rc < 0) return rc;
+        if (rc > 0) return ft_word_ngrams(m, s); /* a "</s>" in the text ends the line */
+    }
+    if (ft_token(m, FT_EOS, 4, s) < 0) return ZEST_E_NOMEM;
+    return ft_word_ngrams(m, s);
+}
+
+/* ----------------------------------------------------------------------------- scores */
+
+static void ft_hidden(const struct ft_model *m, const struct ft_scratch *s, float *x) {
+    const int32_t d = m->dim;
+    memset(x, 0, (size_t)d * sizeof *x);
+    for (size_t r = 0; r < s->n_rows; r++) {
+        const float *row = m->rows + (size_t)s->rows[r] * (size_t)d;
+        for (int32_t j = 0; j < d; j++) x[j] += row[j];
+    }
+    const float scale = (float)(1.0 / (double)s->n_rows);
+    for (int32_t j = 0; j < d; j++) x[j] *= scale;
+}
+
+static float ft_dot_quant(const struct ft_matrix *o, int64_t i, const float *x) {
+    const struct ft_pq *pq = &o->pq;
+    float alpha = 1, res = 0;
+    if (o->qnorm) alpha = o->npq.centroids[(size_t)o->norm_codes[i] * (size_t)o->npq.lastdsub];
+    const uint8_t *code = o->codes + (size_t)i * pq->nsubq;
+    for (int32_t sub = 0; sub < pq->nsubq; sub++) {
+        const bool last = sub == pq->nsubq - 1;
+        const int32_t d = last ? pq->lastdsub : pq->dsub;
+        const float *c = last ? &pq->centroids[(size_t)sub * FT_KSUB * pq->dsub + (size_t)code[sub] * d]
+                              : &pq->centroids[((size_t)sub * FT_KSUB + code[sub]) * pq->dsub];
+        for (int32_t k = 0; k < d; k++) res += x[sub * pq->dsub + k] * c[k];
+    }
+    return res * alpha;
+}
+
+/* Row i of the output matrix times the hidden vector. */
+static float ft_dot(const struct ft_model *m, int64_t i, const float *x) {
+    if (m->output.quant) return ft_dot_quant(&m->output, i, x);
+    const float *row = m->output.data + i * m->dim;
+    float d = 0;
+    for (int32_t j = 0; j < m->dim; j++) d += row[j] * x[j];
+    return d;
+}
+
+static float ft_std_log(float x) { return (float)log((double)x + 1e-5); }
+
+static float ft_sigmoid(const struct ft_model *m, float x) {
+    if (x < -8) return 0;
+    if (x > 8) return 1;
+    return m->sigmoid_table[(int64_t)((x + 8) * 512 / 8 / 2)];
+}
+
+/* The best k so far, best first; a new score enters when the list has room or it beats the
+ * worst, as fastText's heap admits it. */
+struct ft_top {
+    struct ft_pred *v;
+    int n, k;
+};
+
+static void ft_top_offer(struct ft_top *t, float logp, int label) {
+    if (t->n == t->k && logp < t->v[t->n - 1].prob) return;
+    int i = t->n < t->k ? t->n++ : t->k - 1;
+    for (; i > 0 && t->v[i - 1].prob < logp; i--) t->v[i] = t->v[i - 1];
+    t->v[i] = (struct ft_pred){.label = label, .prob = logp};
+}
+
+static void ft_softmax(const struct ft_model *m, const float *x, float *out) {
+    const int32_t osz = m->nlabels;
+    for (int32_t i = 0; i < osz; i++) out[i] = ft_dot(m, i, x);
+    float max = out[0], z = 0;
+    for (int32_t i = 0; i < osz; i++) max = out[i] > max ? out[i] : max;
+    for (int32_t i = 0; i < osz; i++) {
+        out[i] = (float)exp((double)(out[i] - max));
+        z += out[i];
+    }
+    for (int32_t i = 0; i < osz; i++) out[i] /= z;
+}
+
+static void ft_flat(const struct ft_model *m, const float *x, float *out, float threshold,
+                    struct ft_top *t) {
+    if (m->loss == FT_LOSS_SOFTMAX) ft_softmax(m, x, out);
+    else
+        for (int32_t i = 0; i < m->nlabels; i++) out[i] = ft_sigmoid(m, ft_dot(m, i, x));
+    for (int32_t i = 0; i < m->nlabels; i++)
+        if (out[i] >= threshold) ft_top_offer(t, ft_std_log(out[i]), i);
+}
+
+/* Hierarchical softmax: fastText's depth-first walk (left child first), with an explicit
+ * stack so a deep tree cannot overflow the C stack. */
+static int ft_hs(const struct ft_model *m, const float *x, float threshold, struct ft_top *t) {
+    const int32_t osz = m->nlabels, root = 2 * osz - 2;
+    struct frame { int32_t node; float score; } *stack = malloc((size_t)(2 * osz) * sizeof *stack);
+    if (!stack) return ZEST_E_NOMEM;
+    const float min_score = ft_std_log(threshold);
+    size_t sp = 0;
+    stack[sp++] = (struct frame){root, 0};
+    while (sp) {
+        const struct frame f = stack[--sp];
+        if (f.score < min_score) continue;
+        if (t->n == t->k && f.score < t->v[t->n - 1].prob) continue;
+        const struct ft_tree_node *nd = &m->tree[f.node];
+        if (nd->left == -1 && nd->right == -1) {
+            ft_top_offer(t, f.score, f.node);
+            continue;
+        }
+        const float dot = ft_dot(m, f.node - osz, x);
+        const float p = (float)(1. / (1 + expf(-dot)));
+        stack[sp++] = (struct frame){nd->right, f.score + ft_std_log(p)};
+        stack[sp++] = (struct frame){nd->left, f.score + ft_std_log((float)(1.0 - p))};
+    }
+    free(stack);
+    return 0;
+}
+
+int ft_predict(const struct ft_model *m, const char *text, size_t len, int k, float threshold,
+               struct ft_scratch *s, struct ft_pred *out) {
+    if (k <= 0) return 0;
+    if (ft_line(m, text, len, s)) return ZEST_E_NOMEM;
+    if (s->n_rows == 0) return 0;
+    const size_t vec = (size_t)m->dim + (size_t)m->nlabels;
+    if (ft_grow((void **)&s->vec, &s->cap_vec, vec, sizeof *s->vec)) return ZEST_E_NOMEM;
+    float *x = s->vec, *o = s->vec + m->dim;
+    ft_hidden(m, s, x);
+    struct ft_top t = {.v = out, .k = k};
+    if (m->loss == FT_LOSS_HS) {
+        if (ft_hs(m, x, threshold, &t)) return ZEST_E_NOMEM;
+    } else {
+        ft_flat(m, x, o, threshold, &t);
+    }
+    for (int i = 0; i < t.n; i++) out[i].prob = expf(out[i].prob);
+    return t.n;
+}
