@@ -1,5 +1,6 @@
 # zest - top-level build. `make` builds build/zest, build/libzest.a and build/libzest.so.
-# `make demo` and `make test` first install what is missing (scripts/deps.sh).
+# `make demo`, `make test` and `make bench` first install what is missing: Debian packages
+# (scripts/deps.sh), then the language identification model and test texts (scripts/models.sh).
 # Sanitizer builds go to their own tree: `make BUILD=build/asan SAN=1` (TSAN=1: ThreadSanitizer).
 
 CC      ?= cc
@@ -24,11 +25,15 @@ TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUP = $(BUILD)/obj/tests/unit/runner.o
 
-.PHONY: all deps demo test check unit-tests bench fuzz clean format test-tsan test-long
+.PHONY: all deps models demo test check unit-tests bench fuzz clean format test-tsan test-long
 all: $(BUILD)/zest $(BUILD)/libzest.a $(BUILD)/libzest.so
 
 deps:
 	@scripts/deps.sh
+
+# After deps, so that two apt-get runs (models.sh installs npm if it is missing) never overlap.
+models: deps
+	@scripts/models.sh
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -52,7 +57,7 @@ unit-tests: $(TEST_BIN) $(BUILD)/zest
 
 # The whole suite: normally, under AddressSanitizer + UndefinedBehaviorSanitizer, and under
 # ThreadSanitizer (its own tree: TSan and ASan do not mix).
-test: deps
+test: deps models
 	@$(MAKE) --no-print-directory all unit-tests
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-tests
 	@$(MAKE) --no-print-directory BUILD=build/tsan TSAN=1 all unit-tests
@@ -70,10 +75,10 @@ check: all unit-tests
 test-long: deps all
 	@ZEST_KILL_SEEDS=200 bash tests/integration/test_resume.sh
 
-demo: deps all
+demo: deps models all
 	@scripts/demo.sh
 
-bench: deps all
+bench: deps models all
 	@bench/run.sh
 
 fuzz: deps

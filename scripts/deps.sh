@@ -10,6 +10,10 @@ packages=(
   python3 zstd gzip
   chromium fonts-dejavu-core
   fortunes fortunes-de fortunes-es fortunes-it fortunes-ru fortunes-zh fortunes-pl
+  # language identification: the parity and speed baselines (the C++ fastText CLI and its
+  # Python binding). The binding is Debian's, for Debian's /usr/bin/python3: the scripts that
+  # import fasttext run /usr/bin/python3 explicitly, since another python3 may come first on PATH.
+  fasttext python3-fasttext python3-numpy
 )
 
 missing=()
