@@ -461,12 +461,19 @@ typedef struct zest_prediction {
 
 ZEST_API int zest_fasttext_load(const char *path, zest_fasttext **out, zest_error *err);
 ZEST_API void zest_fasttext_free(zest_fasttext *model);
+
+/** Working memory for predictions, one per thread: it keeps what repeats from line to line
+ * (the n-gram rows of recent words), so reusing it makes predictions faster. */
+typedef struct zest_fasttext_scratch zest_fasttext_scratch;
+ZEST_API zest_fasttext_scratch *zest_fasttext_scratch_new(void);
+ZEST_API void zest_fasttext_scratch_free(zest_fasttext_scratch *scratch);
+
 /** The k best labels of one line of text (it ends at the first newline) with probability >=
  * threshold, best first, into out[0..k): how many, or a negative status. As fastText's
- * `predict-prob`. */
+ * `predict-prob`. `scratch` may be NULL (then one is made for the call). */
 ZEST_API int zest_fasttext_predict(const zest_fasttext *model, const char *text, size_t len,
                                    int k, float threshold, zest_prediction *out,
-                                   zest_error *err);
+                                   zest_fasttext_scratch *scratch, zest_error *err);
 
 #ifdef __cplusplus
 }

@@ -38,19 +38,21 @@ static int pr_parse(int argc, char **argv, const char **model, int *k, float *th
 
 static int pr_lines(const zest_fasttext *m, int k, float threshold) {
     zest_prediction *p = malloc((size_t)k * sizeof *p);
+    zest_fasttext_scratch *scratch = zest_fasttext_scratch_new();
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
-    int rc = p ? 0 : ZEST_E_NOMEM;
+    int rc = p && scratch ? 0 : ZEST_E_NOMEM;
     zest_error err;
     while (rc >= 0 && (n = getline(&line, &cap, stdin)) >= 0) {
         if (n > 0 && line[n - 1] == '\n') n--;
-        rc = zest_fasttext_predict(m, line, (size_t)n, k, threshold, p, &err);
+        rc = zest_fasttext_predict(m, line, (size_t)n, k, threshold, p, scratch, &err);
         for (int i = 0; i < rc; i++) printf("%s%s %.9f", i ? " " : "", p[i].label, (double)p[i].prob);
         putchar('\n');
     }
     free(line);
     free(p);
+    zest_fasttext_scratch_free(scratch);
     if (rc < 0) cli_error("predict: %s", err.msg);
     if (ferror(stdin) || fflush(stdout) != 0) {
         cli_error("predict: I/O error");

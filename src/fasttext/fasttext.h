@@ -26,8 +26,19 @@ int ft_label_count(const struct ft_model *m);
 /* The label's name as in the model, with its "__label__" prefix. */
 const char *ft_label(const struct ft_model *m, int label);
 
+/* Words not in the dictionary seen lately, with their n-gram rows: natural text repeats its
+ * words, and a hit costs a copy instead of hashing every n-gram again. */
+struct ft_word_cache {
+    struct ft_cached { uint32_t hash, len, tok, row, n_rows; } *slots; /* len 0: empty */
+    uint32_t n_slots, used;
+    char *toks;
+    int32_t *rows;
+    size_t n_toks, cap_toks, n_rows, cap_rows;
+};
+
 /* Per-caller working memory, reused across calls (it only grows). */
 struct ft_scratch {
+    struct ft_word_cache cache;
     int32_t *rows;     /* input rows of the line */
     uint32_t *hashes;  /* word hashes, for word n-grams */
     size_t n_rows, cap_rows, n_hashes, cap_hashes;

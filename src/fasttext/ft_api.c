@@ -28,13 +28,31 @@ void zest_fasttext_free(zest_fasttext *f) {
     free(f);
 }
 
-int zest_fasttext_predict(const zest_fasttext *f, const char *text, size_t len, int k,
-                          float threshold, zest_prediction *out, zest_error *err) {
-    struct ft_pred stack[16], *p = k <= 16 ? stack : malloc((size_t)k * sizeof *p);
+struct zest_fasttext_scratch {
     struct ft_scratch s;
-    ft_scratch_init(&s);
-    int n = p ? ft_predict(f->m, text, len, k, threshold, &s, p) : ZEST_E_NOMEM;
-    ft_scratch_free(&s);
+};
+
+zest_fasttext_scratch *zest_fasttext_scratch_new(void) {
+    zest_fasttext_scratch *s = malloc(sizeof *s);
+    if (s) ft_scratch_init(&s->s);
+    return s;
+}
+
+void zest_fasttext_scratch_free(zest_fasttext_scratch *s) {
+    if (!s) return;
+    ft_scratch_free(&s->s);
+    free(s);
+}
+
+int zest_fasttext_predict(const zest_fasttext *f, const char *text, size_t len, int k,
+                          float threshold, zest_prediction *out, zest_fasttext_scratch *scratch,
+                          zest_error *err) {
+    struct ft_pred stack[16], *p = k <= 16 ? stack : malloc((size_t)k * sizeof *p);
+    struct ft_scratch local;
+    ft_scratch_init(&local);
+    struct ft_scratch *s = scratch ? &scratch->s : &local;
+    int n = p ? ft_predict(f->m, text, len, k, threshold, s, p) : ZEST_E_NOMEM;
+    ft_scratch_free(&local);
     for (int i = 0; i < n; i++)
         out[i] = (zest_prediction){.label = ft_label(f->m, p[i].label), .prob = p[i].prob};
     if (p != stack) free(p);

@@ -69,7 +69,14 @@ struct ft_model {
     int64_t n_rows;
     struct ft_tree_node *tree; /* hierarchical softmax: 2 * nlabels - 1 nodes */
     float sigmoid_table[513];
+    uint64_t bucket_magic; /* for ft_mod_bucket: UINT64_MAX / bucket + 1 */
 };
+
+/* h % bucket without a division (Lemire's fastmod; exact for 32-bit operands). */
+static inline uint32_t ft_mod_bucket(const struct ft_model *m, uint32_t h) {
+    const uint64_t low = m->bucket_magic * h;
+    return (uint32_t)(((__uint128_t)low * (uint32_t)m->bucket) >> 64);
+}
 
 /* fastText's hash: FNV-1a over the bytes taken as signed chars. */
 static inline uint32_t ft_hash(const char *s, size_t n) {

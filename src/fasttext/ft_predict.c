@@ -18,6 +18,9 @@
 void ft_scratch_init(struct ft_scratch *s) { memset(s, 0, sizeof *s); }
 
 void ft_scratch_free(struct ft_scratch *s) {
+    free(s->cache.slots);
+    free(s->cache.toks);
+    free(s->cache.rows);
     free(s->rows);
     free(s->hashes);
     free(s->word);
@@ -57,7 +60,7 @@ int ft_push_subwords(const struct ft_model *m, const char *w, size_t len, struct
                 j++;
             } while (j < len && ((unsigned char)w[j] & 0xC0) == 0x80);
             if (n < (size_t)m->minn || (n == 1 && (i == 0 || j == len))) continue;
-            const int32_t row = ft_bucket_row(m, (int32_t)(h % (uint32_t)m->bucket));
+            const int32_t row = ft_bucket_row(m, (int32_t)ft_mod_bucket(m, h));
             if (row >= 0 && ft_push_row(s, row)) return ZEST_E_NOMEM;
         }
     }
@@ -68,24 +71,84 @@ static bool ft_is_sep(unsigned char c) {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == '\0';
 }
 
-/* The rows of one word token (fastText's addSubwords). */
-static int ft_word_rows(const struct ft_model *m, const char *tok, size_t n, int32_t id,
-                        struct ft_scratch *s) {
-    if (id >= 0) {
-        if (m->maxn <= 0) return ft_push_row(s, id);
-        const int32_t a = m->sub_start[id], b = m->sub_start[id + 1];
-        if (ft_grow((void **)&s->rows, &s->cap_rows, s->n_rows + (size_t)(b - a), sizeof *s->rows))
-            return ZEST_E_NOMEM;
-        memcpy(s->rows + s->n_rows, m->sub_rows + a, (size_t)(b - a) * sizeof *s->rows);
-        s->n_rows += (size_t)(b - a);
-        return 0;
+/* ------------------------------------------------------------------------ word cache */
+
+#define FT_CACHE_SLOTS 65536u      /* a power of two; emptied when half full */
+#define FT_CACHE_ROWS (1u << 20)  /* or when it holds this many rows */
+
+static void ft_cache_clear(struct ft_word_cache *c) {
+    if (c->slots) memset(c->slots, 0, c->n_slots * sizeof *c->slots);
+    c->used = 0;
+    c->n_toks = c->n_rows = 0;
+}
+
+/* The cached entry of a token, or NULL. */
+static const struct ft_cached *ft_cache_find(const struct ft_word_cache *c, const char *tok,
+                                             size_t n, uint32_t h) {
+    if (!c->slots) return NULL;
+    for (uint32_t i = h & (c->n_slots - 1);; i = (i + 1) & (c->n_slots - 1)) {
+        const struct ft_cached *e = &c->slots[i];
+        if (!e->len) return NULL;
+        if (e->hash == h && e->len == n && memcmp(c->toks + e->tok, tok, n) == 0) return e;
     }
-    if (n == 4 && memcmp(tok, FT_EOS, 4) == 0) return 0;
+}
+
+/* Remembers rows [from, s->n_rows) of s->rows as the token's. Best effort: no memory, no entry. */
+static void ft_cache_add(struct ft_scratch *s, const char *tok, size_t n, uint32_t h,
+                         size_t from) {
+    struct ft_word_cache *c = &s->cache;
+    const size_t k = s->n_rows - from;
+    if (n == 0 || n > UINT16_MAX) return;
+    if (!c->slots && !(c->slots = calloc(FT_CACHE_SLOTS, sizeof *c->slots))) return;
+    c->n_slots = FT_CACHE_SLOTS;
+    if (c->used >= FT_CACHE_SLOTS / 2 || c->n_rows + k > FT_CACHE_ROWS) ft_cache_clear(c);
+    if (ft_grow((void **)&c->toks, &c->cap_toks, c->n_toks + n, 1) ||
+        ft_grow((void **)&c->rows, &c->cap_rows, c->n_rows + k, sizeof *c->rows))
+        return;
+    uint32_t i = h & (c->n_slots - 1);
+    while (c->slots[i].len) i = (i + 1) & (c->n_slots - 1);
+    c->slots[i] = (struct ft_cached){.hash = h, .len = (uint32_t)n, .tok = (uint32_t)c->n_toks,
+                                     .row = (uint32_t)c->n_rows, .n_rows = (uint32_t)k};
+    memcpy(c->toks + c->n_toks, tok, n);
+    memcpy(c->rows + c->n_rows, s->rows + from, k * sizeof *c->rows);
+    c->n_toks += n;
+    c->n_rows += k;
+    c->used++;
+}
+
+static int ft_push_rows(struct ft_scratch *s, const int32_t *rows, size_t k) {
+    if (ft_grow((void **)&s->rows, &s->cap_rows, s->n_rows + k, sizeof *s->rows))
+        return ZEST_E_NOMEM;
+    memcpy(s->rows + s->n_rows, rows, k * sizeof *rows);
+    s->n_rows += k;
+    return 0;
+}
+
+/* The n-gram rows of a word not in the dictionary: from the cache, or hashed and cached. */
+static int ft_oov_rows(const struct ft_model *m, const char *tok, size_t n, uint32_t h,
+                       struct ft_scratch *s) {
+    const struct ft_cached *e = ft_cache_find(&s->cache, tok, n, h);
+    if (e) return ft_push_rows(s, s->cache.rows + e->row, e->n_rows);
     if (ft_grow((void **)&s->word, &s->cap_word, n + 2, 1)) return ZEST_E_NOMEM;
     s->word[0] = '<';
     memcpy(s->word + 1, tok, n);
     s->word[n + 1] = '>';
-    return ft_push_subwords(m, s->word, n + 2, s);
+    const size_t from = s->n_rows;
+    if (ft_push_subwords(m, s->word, n + 2, s)) return ZEST_E_NOMEM;
+    ft_cache_add(s, tok, n, h, from);
+    return 0;
+}
+
+/* The rows of one word token (fastText's addSubwords). */
+static int ft_word_rows(const struct ft_model *m, const char *tok, size_t n, int32_t id,
+                        uint32_t h, struct ft_scratch *s) {
+    if (id >= 0) {
+        if (m->maxn <= 0) return ft_push_row(s, id);
+        const int32_t a = m->sub_start[id], b = m->sub_start[id + 1];
+        return ft_push_rows(s, m->sub_rows + a, (size_t)(b - a));
+    }
+    if (n == 4 && memcmp(tok, FT_EOS, 4) == 0) return 0;
+    return ft_oov_rows(m, tok, n, h, s);
 }
 
 /* One token: its rows and hash when it is a word; labels are passed over. 1 at "</s>". */
@@ -95,7 +158,7 @@ static int ft_token(const struct ft_model *m, const char *tok, size_t n, struct 
     const bool label = id >= 0 ? m->entries[id].type == FT_LABEL
                                : n >= 9 && memcmp(tok, FT_LABEL_PREFIX, 9) == 0;
     if (!label) {
-        if (ft_word_rows(m, tok, n, id, s)) return ZEST_E_NOMEM;
+        if (ft_word_rows(m, tok, n, id, h, s)) return ZEST_E_NOMEM;
         if (ft_grow((void **)&s->hashes, &s->cap_hashes, s->n_hashes + 1, sizeof *s->hashes))
             return ZEST_E_NOMEM;
         s->hashes[s->n_hashes++] = h;
@@ -135,13 +198,19 @@ static int ft_line(const struct ft_model *m, const char *t, size_t len, struct f
 
 /* ----------------------------------------------------------------------------- scores */
 
+/* x += row, element by element (each element's sums keep fastText's order, so vector lanes
+ * change nothing); a fixed width lets the compiler unroll and vectorise it. */
+#define FT_ADD_ROWS(width)                                                                     \
+    for (size_t r = 0; r < s->n_rows; r++) {                                                   \
+        const float *row = m->rows + (size_t)s->rows[r] * (size_t)(width);                     \
+        for (int32_t j = 0; j < (width); j++) x[j] += row[j];                                  \
+    }
+
 static void ft_hidden(const struct ft_model *m, const struct ft_scratch *s, float *x) {
     const int32_t d = m->dim;
     memset(x, 0, (size_t)d * sizeof *x);
-    for (size_t r = 0; r < s->n_rows; r++) {
-        const float *row = m->rows + (size_t)s->rows[r] * (size_t)d;
-        for (int32_t j = 0; j < d; j++) x[j] += row[j];
-    }
+    if (d == 16) FT_ADD_ROWS(16) /* lid.176 */
+    else FT_ADD_ROWS(d)
     const float scale = (float)(1.0 / (double)s->n_rows);
     for (int32_t j = 0; j < d; j++) x[j] *= scale;
 }

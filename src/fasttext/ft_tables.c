@@ -161,6 +161,7 @@ static void ft_sigmoid_table(struct ft_model *m) {
 }
 
 int ft_tables_build(struct ft_model *m, zest_error *err) {
+    if (m->bucket > 0) m->bucket_magic = UINT64_MAX / (uint32_t)m->bucket + 1;
     int rc = ft_words(m);
     if (rc == 0) rc = ft_pruned(m);
     if (rc == 0) rc = ft_subwords(m);
