@@ -168,10 +168,11 @@ static int ft_token(const struct ft_model *m, const char *tok, size_t n, struct 
 
 static int ft_word_ngrams(const struct ft_model *m, struct ft_scratch *s) {
     if (m->bucket <= 0) return 0;
+    /* fastText keeps the word hashes as int32: they widen to 64 bits sign-extended */
     for (size_t i = 0; i < s->n_hashes; i++) {
-        uint64_t h = s->hashes[i];
+        uint64_t h = (uint64_t)(int64_t)(int32_t)s->hashes[i];
         for (size_t j = i + 1; j < s->n_hashes && j < i + (size_t)m->word_ngrams; j++) {
-            h = h * 116049371u + s->hashes[j];
+            h = h * 116049371u + (uint64_t)(int64_t)(int32_t)s->hashes[j];
             const int32_t row = ft_bucket_row(m, (int32_t)(h % (uint64_t)m->bucket));
             if (row >= 0 && ft_push_row(s, row)) return ZEST_E_NOMEM;
         }
