@@ -110,13 +110,14 @@ static void ft_cache_add(struct ft_scratch *s, const char *tok, size_t n, uint32
     c->slots[i] = (struct ft_cached){.hash = h, .len = (uint32_t)n, .tok = (uint32_t)c->n_toks,
                                      .row = (uint32_t)c->n_rows, .n_rows = (uint32_t)k};
     memcpy(c->toks + c->n_toks, tok, n);
-    memcpy(c->rows + c->n_rows, s->rows + from, k * sizeof *c->rows);
+    if (k) memcpy(c->rows + c->n_rows, s->rows + from, k * sizeof *c->rows);
     c->n_toks += n;
     c->n_rows += k;
     c->used++;
 }
 
 static int ft_push_rows(struct ft_scratch *s, const int32_t *rows, size_t k) {
+    if (!k) return 0;
     if (ft_grow((void **)&s->rows, &s->cap_rows, s->n_rows + k, sizeof *s->rows))
         return ZEST_E_NOMEM;
     memcpy(s->rows + s->n_rows, rows, k * sizeof *rows);

@@ -92,7 +92,7 @@ static int ft_subwords(struct ft_model *m) {
         if (rc) break;
         m->sub_start[e] = (int32_t)n;
         m->sub_rows[n++] = e;
-        memcpy(m->sub_rows + n, s.rows, s.n_rows * sizeof *s.rows);
+        if (s.n_rows) memcpy(m->sub_rows + n, s.rows, s.n_rows * sizeof *s.rows);
         n += s.n_rows;
     }
     if (rc == 0) m->sub_start[m->size] = (int32_t)n;
