@@ -4,8 +4,8 @@
  * .ftz, product-quantized and pruned), fastText's tokenisation and hashing, and prediction
  * with its three losses (softmax, hierarchical softmax, one-vs-all / negative sampling). A
  * loaded model is read-only and serves every thread; each caller brings its own scratch.
- * Results match fastText 0.9's `predict-prob` (see docs/fasttext.md for where float sums are
- * ordered differently). Depends on common/ only.
+ * Results are fastText 0.9's `predict-prob`, with probabilities equal to about 1e-6 (a
+ * word's rows are summed first; docs/fasttext.md). Depends on common/ only.
  */
 #ifndef ZEST_FASTTEXT_H
 #define ZEST_FASTTEXT_H
@@ -26,25 +26,25 @@ int ft_label_count(const struct ft_model *m);
 /* The label's name as in the model, with its "__label__" prefix. */
 const char *ft_label(const struct ft_model *m, int label);
 
-/* Words not in the dictionary seen lately, with their n-gram rows: natural text repeats its
- * words, and a hit costs a copy instead of hashing every n-gram again. */
+/* Words not in the dictionary seen lately, with the sum of their n-gram rows: natural text
+ * repeats its words, and a hit costs one vector add instead of hashing every n-gram again.
+ * One open-addressing table whose entries hold the token and its vector side by side, so a
+ * lookup touches one place in memory. */
 struct ft_word_cache {
-    struct ft_cached { uint32_t hash, len, tok, row, n_rows; } *slots; /* len 0: empty */
+    unsigned char *table; /* n_slots entries of `entry` bytes; an entry with len 0 is empty */
+    size_t entry;
     uint32_t n_slots, used;
-    char *toks;
-    int32_t *rows;
-    size_t n_toks, cap_toks, n_rows, cap_rows;
 };
 
 /* Per-caller working memory, reused across calls (it only grows). */
 struct ft_scratch {
     struct ft_word_cache cache;
-    int32_t *rows;     /* input rows of the line */
+    int32_t *rows;     /* the n-gram rows of a word being looked up */
     uint32_t *hashes;  /* word hashes, for word n-grams */
-    size_t n_rows, cap_rows, n_hashes, cap_hashes;
+    size_t n_rows, cap_rows, n_hashes, cap_hashes; /* n_rows: rows summed into the line */
     char *word;        /* "<token>" */
     size_t cap_word;
-    float *vec;        /* the hidden vector, then the output scores */
+    float *vec;        /* the hidden vector, the output scores, a word's vector */
     size_t cap_vec;
 };
 

@@ -66,6 +66,8 @@ struct ft_model {
     uint32_t kept_mask;
     int32_t *kept_keys, *kept_vals; /* bucket id -> row offset, open addressing */
     float *rows;          /* the input matrix decoded: rows x dim */
+    float *word_vecs;     /* per entry: the sum of its rows (itself, its n-grams), dim floats */
+    int32_t *word_rows;   /* per entry: how many rows that sum holds */
     int64_t n_rows;
     struct ft_tree_node *tree; /* hierarchical softmax: 2 * nlabels - 1 nodes */
     float sigmoid_table[513];

@@ -260,6 +260,8 @@ void ft_free(struct ft_model *m) {
     free(m->kept_keys);
     free(m->kept_vals);
     free(m->rows);
+    free(m->word_vecs);
+    free(m->word_rows);
     free(m->tree);
     free(m->path);
     free(m);

@@ -4,7 +4,8 @@
  * line's tokens (split on fastText's seven separators, ended by "</s>"), each word's rows
  * (its own and its char n-grams; n-grams only for a word not in the dictionary), word
  * n-gram rows, their average, then the loss's scores and a top-k by log-probability. Float
- * operations follow fastText's order, so the probabilities are the same floats.
+ * operations follow fastText's, except that a word's rows are summed before they join the
+ * line's sum (docs/fasttext.md): probabilities agree to about 1e-6.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -18,9 +19,7 @@
 void ft_scratch_init(struct ft_scratch *s) { memset(s, 0, sizeof *s); }
 
 void ft_scratch_free(struct ft_scratch *s) {
-    free(s->cache.slots);
-    free(s->cache.toks);
-    free(s->cache.rows);
+    free(s->cache.table);
     free(s->rows);
     free(s->hashes);
     free(s->word);
@@ -73,101 +72,119 @@ static bool ft_is_sep(unsigned char c) {
 
 /* ------------------------------------------------------------------------ word cache */
 
-#define FT_CACHE_SLOTS 65536u      /* a power of two; emptied when half full */
-#define FT_CACHE_ROWS (1u << 20)  /* or when it holds this many rows */
+#define FT_CACHE_BYTES ((size_t)16 << 20) /* per thread */
+#define FT_CACHE_TOKEN 20                  /* longer tokens are not cached */
 
-static void ft_cache_clear(struct ft_word_cache *c) {
-    if (c->slots) memset(c->slots, 0, c->n_slots * sizeof *c->slots);
+struct ft_cached {
+    uint32_t hash;
+    uint16_t len;
+    uint16_t pad;
+    uint32_t n_rows;
+    char tok[FT_CACHE_TOKEN];
+    float vec[]; /* dim floats */
+};
+
+static struct ft_cached *ft_cache_at(const struct ft_word_cache *c, uint32_t i) {
+    return (struct ft_cached *)(void *)(c->table + (size_t)i * c->entry);
+}
+
+/* The table, sized for the model's dim at the first use. Best effort: NULL without memory. */
+static struct ft_word_cache *ft_cache_get(struct ft_word_cache *c, int32_t dim) {
+    if (c->table) return c;
+    c->entry = (sizeof(struct ft_cached) + (size_t)dim * sizeof(float) + 15) / 16 * 16;
+    uint32_t n = 1024;
+    while ((size_t)n * 2 * c->entry <= FT_CACHE_BYTES) n *= 2;
+    if (!(c->table = calloc(n, c->entry))) return NULL;
+    c->n_slots = n;
     c->used = 0;
-    c->n_toks = c->n_rows = 0;
+    return c;
 }
 
 /* The cached entry of a token, or NULL. */
 static const struct ft_cached *ft_cache_find(const struct ft_word_cache *c, const char *tok,
                                              size_t n, uint32_t h) {
-    if (!c->slots) return NULL;
+    if (!c->table || n > FT_CACHE_TOKEN) return NULL;
     for (uint32_t i = h & (c->n_slots - 1);; i = (i + 1) & (c->n_slots - 1)) {
-        const struct ft_cached *e = &c->slots[i];
+        const struct ft_cached *e = ft_cache_at(c, i);
         if (!e->len) return NULL;
-        if (e->hash == h && e->len == n && memcmp(c->toks + e->tok, tok, n) == 0) return e;
+        if (e->hash == h && e->len == n && memcmp(e->tok, tok, n) == 0) return e;
     }
 }
 
-/* Remembers rows [from, s->n_rows) of s->rows as the token's. Best effort: no memory, no entry. */
-static void ft_cache_add(struct ft_scratch *s, const char *tok, size_t n, uint32_t h,
-                         size_t from) {
-    struct ft_word_cache *c = &s->cache;
-    const size_t k = s->n_rows - from;
-    if (n == 0 || n > UINT16_MAX) return;
-    if (!c->slots && !(c->slots = calloc(FT_CACHE_SLOTS, sizeof *c->slots))) return;
-    c->n_slots = FT_CACHE_SLOTS;
-    if (c->used >= FT_CACHE_SLOTS / 2 || c->n_rows + k > FT_CACHE_ROWS) ft_cache_clear(c);
-    if (ft_grow((void **)&c->toks, &c->cap_toks, c->n_toks + n, 1) ||
-        ft_grow((void **)&c->rows, &c->cap_rows, c->n_rows + k, sizeof *c->rows))
-        return;
+/* Remembers a token's vector and row count; emptied when three quarters full. */
+static void ft_cache_add(struct ft_word_cache *c, const char *tok, size_t n, uint32_t h,
+                         const float *vec, int32_t dim, size_t n_rows) {
+    if (n == 0 || n > FT_CACHE_TOKEN || !ft_cache_get(c, dim)) return;
+    if (c->used >= c->n_slots / 4 * 3) {
+        memset(c->table, 0, (size_t)c->n_slots * c->entry);
+        c->used = 0;
+    }
     uint32_t i = h & (c->n_slots - 1);
-    while (c->slots[i].len) i = (i + 1) & (c->n_slots - 1);
-    c->slots[i] = (struct ft_cached){.hash = h, .len = (uint32_t)n, .tok = (uint32_t)c->n_toks,
-                                     .row = (uint32_t)c->n_rows, .n_rows = (uint32_t)k};
-    memcpy(c->toks + c->n_toks, tok, n);
-    if (k) memcpy(c->rows + c->n_rows, s->rows + from, k * sizeof *c->rows);
-    c->n_toks += n;
-    c->n_rows += k;
+    while (ft_cache_at(c, i)->len) i = (i + 1) & (c->n_slots - 1);
+    struct ft_cached *e = ft_cache_at(c, i);
+    e->hash = h;
+    e->len = (uint16_t)n;
+    e->n_rows = (uint32_t)n_rows;
+    memcpy(e->tok, tok, n);
+    memcpy(e->vec, vec, (size_t)dim * sizeof *vec);
     c->used++;
 }
 
-static int ft_push_rows(struct ft_scratch *s, const int32_t *rows, size_t k) {
-    if (!k) return 0;
-    if (ft_grow((void **)&s->rows, &s->cap_rows, s->n_rows + k, sizeof *s->rows))
-        return ZEST_E_NOMEM;
-    memcpy(s->rows + s->n_rows, rows, k * sizeof *rows);
-    s->n_rows += k;
-    return 0;
+/* x += v, element by element; a fixed width lets the compiler unroll and vectorise it. */
+static inline void ft_add(float *restrict x, const float *restrict v, int32_t d) {
+    if (d == 16)
+        for (int32_t j = 0; j < 16; j++) x[j] += v[j]; /* lid.176 */
+    else
+        for (int32_t j = 0; j < d; j++) x[j] += v[j];
 }
 
-/* The n-gram rows of a word not in the dictionary: from the cache, or hashed and cached. */
-static int ft_oov_rows(const struct ft_model *m, const char *tok, size_t n, uint32_t h,
-                       struct ft_scratch *s) {
+/* A word not in the dictionary: the sum of its n-gram rows, from the cache or computed. */
+static int ft_oov(const struct ft_model *m, const char *tok, size_t n, uint32_t h,
+                  struct ft_scratch *s, float *x) {
     const struct ft_cached *e = ft_cache_find(&s->cache, tok, n, h);
-    if (e) return ft_push_rows(s, s->cache.rows + e->row, e->n_rows);
+    if (e) {
+        ft_add(x, e->vec, m->dim);
+        s->n_rows += e->n_rows;
+        return 0;
+    }
     if (ft_grow((void **)&s->word, &s->cap_word, n + 2, 1)) return ZEST_E_NOMEM;
     s->word[0] = '<';
     memcpy(s->word + 1, tok, n);
     s->word[n + 1] = '>';
-    const size_t from = s->n_rows;
+    const size_t before = s->n_rows;
+    s->n_rows = 0; /* s->rows collects this word's n-gram rows */
     if (ft_push_subwords(m, s->word, n + 2, s)) return ZEST_E_NOMEM;
-    ft_cache_add(s, tok, n, h, from);
+    float *w = x + m->dim + m->nlabels; /* the scratch's third part */
+    memset(w, 0, (size_t)m->dim * sizeof *w);
+    for (size_t r = 0; r < s->n_rows; r++) ft_add(w, m->rows + (size_t)s->rows[r] * m->dim, m->dim);
+    ft_add(x, w, m->dim);
+    ft_cache_add(&s->cache, tok, n, h, w, m->dim, s->n_rows);
+    s->n_rows += before;
     return 0;
 }
 
-/* The rows of one word token (fastText's addSubwords). */
-static int ft_word_rows(const struct ft_model *m, const char *tok, size_t n, int32_t id,
-                        uint32_t h, struct ft_scratch *s) {
-    if (id >= 0) {
-        if (m->maxn <= 0) return ft_push_row(s, id);
-        const int32_t a = m->sub_start[id], b = m->sub_start[id + 1];
-        return ft_push_rows(s, m->sub_rows + a, (size_t)(b - a));
-    }
-    if (n == 4 && memcmp(tok, FT_EOS, 4) == 0) return 0;
-    return ft_oov_rows(m, tok, n, h, s);
-}
-
-/* One token: its rows and hash when it is a word; labels are passed over. 1 at "</s>". */
-static int ft_token(const struct ft_model *m, const char *tok, size_t n, struct ft_scratch *s) {
+/* One token: its vector and hash when it is a word; labels are passed over. 1 at "</s>". */
+static int ft_token(const struct ft_model *m, const char *tok, size_t n, struct ft_scratch *s,
+                    float *x) {
     const uint32_t h = ft_hash(tok, n);
     const int32_t id = ft_find(m, tok, n, h);
+    const bool eos = n == 4 && memcmp(tok, FT_EOS, 4) == 0;
     const bool label = id >= 0 ? m->entries[id].type == FT_LABEL
                                : n >= 9 && memcmp(tok, FT_LABEL_PREFIX, 9) == 0;
-    if (!label) {
-        if (ft_word_rows(m, tok, n, id, h, s)) return ZEST_E_NOMEM;
-        if (ft_grow((void **)&s->hashes, &s->cap_hashes, s->n_hashes + 1, sizeof *s->hashes))
-            return ZEST_E_NOMEM;
-        s->hashes[s->n_hashes++] = h;
+    if (label) return eos;
+    if (id >= 0) {
+        ft_add(x, m->word_vecs + (size_t)id * m->dim, m->dim);
+        s->n_rows += (size_t)m->word_rows[id];
+    } else if (!eos && ft_oov(m, tok, n, h, s, x)) {
+        return ZEST_E_NOMEM;
     }
-    return n == 4 && memcmp(tok, FT_EOS, 4) == 0;
+    if (ft_grow((void **)&s->hashes, &s->cap_hashes, s->n_hashes + 1, sizeof *s->hashes))
+        return ZEST_E_NOMEM;
+    s->hashes[s->n_hashes++] = h;
+    return eos;
 }
 
-static int ft_word_ngrams(const struct ft_model *m, struct ft_scratch *s) {
+static int ft_word_ngrams(const struct ft_model *m, struct ft_scratch *s, float *x) {
     if (m->bucket <= 0) return 0;
     /* fastText keeps the word hashes as int32: they widen to 64 bits sign-extended */
     for (size_t i = 0; i < s->n_hashes; i++) {
@@ -175,47 +192,39 @@ static int ft_word_ngrams(const struct ft_model *m, struct ft_scratch *s) {
         for (size_t j = i + 1; j < s->n_hashes && j < i + (size_t)m->word_ngrams; j++) {
             h = h * 116049371u + (uint64_t)(int64_t)(int32_t)s->hashes[j];
             const int32_t row = ft_bucket_row(m, (int32_t)(h % (uint64_t)m->bucket));
-            if (row >= 0 && ft_push_row(s, row)) return ZEST_E_NOMEM;
+            if (row < 0) continue;
+            ft_add(x, m->rows + (size_t)row * m->dim, m->dim);
+            s->n_rows++;
         }
     }
     return 0;
 }
 
-/* The line's input rows: its tokens up to the first '\n' (or the end), then "</s>". */
-static int ft_line(const struct ft_model *m, const char *t, size_t len, struct ft_scratch *s) {
+/* The line's hidden vector into x: the sum of its rows (its tokens' up to the first '\n' or
+ * the end, then "</s>"'s, then the word n-grams'), divided by their number. */
+static int ft_line(const struct ft_model *m, const char *t, size_t len, struct ft_scratch *s,
+                   float *x) {
     s->n_rows = s->n_hashes = 0;
+    memset(x, 0, (size_t)m->dim * sizeof *x);
     size_t i = 0;
-    for (;;) {
+    int rc = 0;
+    while (rc == 0) {
         while (i < len && ft_is_sep((unsigned char)t[i]) && t[i] != '\n') i++;
-        if (i >= len || t[i] == '\n') break;
+        if (i >= len || t[i] == '\n') {
+            rc = ft_token(m, FT_EOS, 4, s, x);
+            break;
+        }
         const size_t start = i;
         while (i < len && !ft_is_sep((unsigned char)t[i])) i++;
-        const int rc = ft_token(m, t + start, i - start, s);
-        if (rc < 0) return rc;
-        if (rc > 0) return ft_word_ngrams(m, s); /* a "</s>" in the text ends the line */
+        rc = ft_token(m, t + start, i - start, s, x); /* 1: a "</s>" in the text ends it */
     }
-    if (ft_token(m, FT_EOS, 4, s) < 0) return ZEST_E_NOMEM;
-    return ft_word_ngrams(m, s);
+    if (rc < 0 || ft_word_ngrams(m, s, x)) return ZEST_E_NOMEM;
+    const float scale = (float)(1.0 / (double)(s->n_rows ? s->n_rows : 1));
+    for (int32_t j = 0; j < m->dim; j++) x[j] *= scale;
+    return 0;
 }
 
 /* ----------------------------------------------------------------------------- scores */
-
-/* x += row, element by element (each element's sums keep fastText's order, so vector lanes
- * change nothing); a fixed width lets the compiler unroll and vectorise it. */
-#define FT_ADD_ROWS(width)                                                                     \
-    for (size_t r = 0; r < s->n_rows; r++) {                                                   \
-        const float *row = m->rows + (size_t)s->rows[r] * (size_t)(width);                     \
-        for (int32_t j = 0; j < (width); j++) x[j] += row[j];                                  \
-    }
-
-static void ft_hidden(const struct ft_model *m, const struct ft_scratch *s, float *x) {
-    const int32_t d = m->dim;
-    memset(x, 0, (size_t)d * sizeof *x);
-    if (d == 16) FT_ADD_ROWS(16) /* lid.176 */
-    else FT_ADD_ROWS(d)
-    const float scale = (float)(1.0 / (double)s->n_rows);
-    for (int32_t j = 0; j < d; j++) x[j] *= scale;
-}
 
 static float ft_dot_quant(const struct ft_matrix *o, int64_t i, const float *x) {
     const struct ft_pq *pq = &o->pq;
@@ -314,12 +323,11 @@ static int ft_hs(const struct ft_model *m, const float *x, float threshold, stru
 int ft_predict(const struct ft_model *m, const char *text, size_t len, int k, float threshold,
                struct ft_scratch *s, struct ft_pred *out) {
     if (k <= 0) return 0;
-    if (ft_line(m, text, len, s)) return ZEST_E_NOMEM;
-    if (s->n_rows == 0) return 0;
-    const size_t vec = (size_t)m->dim + (size_t)m->nlabels;
+    const size_t vec = 2 * (size_t)m->dim + (size_t)m->nlabels; /* hidden, output, a word's */
     if (ft_grow((void **)&s->vec, &s->cap_vec, vec, sizeof *s->vec)) return ZEST_E_NOMEM;
     float *x = s->vec, *o = s->vec + m->dim;
-    ft_hidden(m, s, x);
+    if (ft_line(m, text, len, s, x)) return ZEST_E_NOMEM;
+    if (s->n_rows == 0) return 0;
     struct ft_top t = {.v = out, .k = k};
     if (m->loss == FT_LOSS_HS) {
         if (ft_hs(m, x, threshold, &t)) return ZEST_E_NOMEM;

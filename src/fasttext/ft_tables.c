@@ -132,6 +132,28 @@ static int ft_rows(struct ft_model *m) {
     return 0;
 }
 
+/* Each dictionary entry's vector: the sum of its rows in fastText's order (itself, then its
+ * n-grams; only itself when the model has no subwords). The lists are not needed after. */
+static int ft_word_vecs(struct ft_model *m) {
+    const size_t d = (size_t)m->dim;
+    m->word_vecs = calloc((size_t)m->size * d, sizeof *m->word_vecs);
+    m->word_rows = malloc((size_t)m->size * sizeof *m->word_rows);
+    if (!m->word_vecs || !m->word_rows) return ZEST_E_NOMEM;
+    for (int32_t e = 0; e < m->size; e++) {
+        const int32_t a = m->maxn > 0 ? m->sub_start[e] : 0, b = m->maxn > 0 ? m->sub_start[e + 1] : 1;
+        float *v = m->word_vecs + (size_t)e * d;
+        for (int32_t k = a; k < b; k++) {
+            const int32_t r = m->maxn > 0 ? m->sub_rows[k] : e;
+            for (size_t j = 0; j < d; j++) v[j] += m->rows[(size_t)r * d + j];
+        }
+        m->word_rows[e] = b - a;
+    }
+    free(m->sub_start);
+    free(m->sub_rows);
+    m->sub_start = m->sub_rows = NULL;
+    return 0;
+}
+
 /* fastText's Huffman tree over the label counts (leaves 0..osz-1 in dictionary order). */
 static int ft_tree(struct ft_model *m) {
     const int32_t osz = m->nlabels, n = 2 * osz - 1;
@@ -166,6 +188,7 @@ int ft_tables_build(struct ft_model *m, zest_error *err) {
     if (rc == 0) rc = ft_pruned(m);
     if (rc == 0) rc = ft_subwords(m);
     if (rc == 0) rc = ft_rows(m);
+    if (rc == 0) rc = ft_word_vecs(m);
     if (rc == 0 && m->loss == FT_LOSS_HS) rc = ft_tree(m);
     ft_sigmoid_table(m);
     if (rc == ZEST_E_FORMAT)
