@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ft_tables.c - what prediction looks up, built once per model: the word hash table, each
- * word's vector (the sum of its own row and its char n-grams' rows, in fastText's order), the
- * pruned
- * n-gram index as a bitmap plus an open-addressing table, the input matrix decoded to plain
- * floats (a quantized row is norm x centroid, computed here exactly as fastText computes it
- * per use), the Huffman tree of hierarchical softmax, and the sigmoid table.
+ * word's vector (the sum of its own row and its char n-grams' rows, in fastText's order),
+ * the pruned n-gram index as a bitmap plus an open-addressing table, the input matrix decoded
+ * to plain floats (a quantized row is norm x centroid, computed here exactly as fastText
+ * computes it per use), the Huffman tree of hierarchical softmax, and the sigmoid table.
  */
 #include <math.h>
 #include <stdlib.h>
