@@ -445,6 +445,36 @@ ZEST_API void zest_perf_summary_destroy(zest_perf_summary *s);
 ZEST_API int zest_perf_summary_json(const zest_perf_summary *s, char **out, zest_error *err);
 ZEST_API int zest_perf_summary_html(const zest_perf_summary *s, char **out, zest_error *err);
 
+/* ---------------------------------------------------------------------------------------- */
+/* fastText models                                                                           */
+
+/** A fastText supervised model (.bin, or quantized .ftz), loaded and checked whole; read-only
+ * once loaded, so one model serves every thread. */
+typedef struct zest_fasttext zest_fasttext;
+
+/** One predicted label: its name as in the model (with the "__label__" prefix; owned by the
+ * model) and its probability as fastText reports it. */
+typedef struct zest_prediction {
+    const char *label;
+    float prob;
+} zest_prediction;
+
+ZEST_API int zest_fasttext_load(const char *path, zest_fasttext **out, zest_error *err);
+ZEST_API void zest_fasttext_free(zest_fasttext *model);
+
+/** Working memory for predictions, one per thread: it keeps what repeats from line to line
+ * (the n-gram rows of recent words), so reusing it makes predictions faster. */
+typedef struct zest_fasttext_scratch zest_fasttext_scratch;
+ZEST_API zest_fasttext_scratch *zest_fasttext_scratch_new(void);
+ZEST_API void zest_fasttext_scratch_free(zest_fasttext_scratch *scratch);
+
+/** The k best labels of one line of text (it ends at the first newline) with probability >=
+ * threshold, best first, into out[0..k): how many, or a negative status. As fastText's
+ * `predict-prob`. `scratch` may be NULL (then one is made for the call). */
+ZEST_API int zest_fasttext_predict(const zest_fasttext *model, const char *text, size_t len,
+                                   int k, float threshold, zest_prediction *out,
+                                   zest_fasttext_scratch *scratch, zest_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,12 +9,13 @@ declare -A allowed=(
   [json]="common json"
   [data]="common json data"
   [io]="common json data io"
-  [ops]="common data json ops"
-  [config]="common ops data json config"
+  [fasttext]="common fasttext"
+  [ops]="common data json fasttext ops"
+  [config]="common ops data json fasttext config"
   [events]="common json events"
   [ckpt]="common json io ops ckpt"
   [report]="common json events report"
-  [exec]="common json data io ops config events ckpt report exec"
+  [exec]="common json data io ops config events ckpt report fasttext exec"
   [cli]=""
 )
 

@@ -77,6 +77,7 @@ int cmd_ops(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

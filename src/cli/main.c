@@ -69,6 +69,15 @@ const struct cli_cmd cli_cmds[] = {
              "                   throughput, op time shares, findings) to FILE\n"
              "  --all            list every partition (default: the 10 slowest)\n",
      .fn = cmd_report},
+    {.name = "predict",
+     .args = "MODEL [-k N] [--threshold P]",
+     .summary = "label stdin's lines with a fastText model (as fasttext predict-prob)",
+     .help = "  MODEL            a fastText supervised model, .bin or quantized .ftz\n"
+             "                   (e.g. lid.176.ftz, installed by `make demo`/`make test`)\n"
+             "  -k N             the N best labels per line (default 1)\n"
+             "  --threshold P    only labels with probability >= P (default 0)\n"
+             "                   each output line: LABEL PROB ..., best first; empty when none\n",
+     .fn = cmd_predict},
     {.name = "help", .args = "[COMMAND]", .summary = "show help", .help = "", .fn = cmd_help},
     {.name = "version", .args = "", .summary = "print the version", .help = "", .fn = cmd_version},
 };

@@ -524,12 +524,13 @@ static int config_build_op(struct config_load *ld, const struct node *item, size
     struct cfg_op *op = &ld->cfg->ops[ld->cfg->n_ops];
     op->desc = desc;
     op->line = item->line;
-    const int rc = op_params_bind(desc, params, ld->cfg->path, &op->params, ld->err);
+    int rc = op_params_bind(desc, params, ld->cfg->path, &op->params, ld->err);
+    if (rc == ZEST_OK) ld->cfg->n_ops++; /* from here on destroyed with the config */
+    if (rc == ZEST_OK && desc->prepare) rc = desc->prepare(&op->params, ld->err);
     if (rc != ZEST_OK) {
         err_set_op(ld->err, name);
         return rc;
     }
-    ld->cfg->n_ops++;
     return ZEST_OK;
 }
 

@@ -32,6 +32,8 @@ struct op_params {
     size_t n;
     struct param_value *v;
     struct arena mem;
+    void *shared;                  /* what `prepare` loaded for every instance (a model) */
+    void (*free_shared)(void *);   /* how op_params_free releases it */
 };
 
 /* The stats struct column every filter reads and writes (`__dj__stats__`). */
@@ -59,10 +61,19 @@ int stats_get_number(struct stats_view *sv, const char *key, int64_t row, double
 /* Stores a stat for the row; rows are set in order, each key once per row. */
 int stats_set_int(struct stats_view *sv, const char *key, int64_t row, int64_t v);
 int stats_set_double(struct stats_view *sv, const char *key, int64_t row, double v);
+/* String stats (e.g. lang): 1 and the value when present, else 0. */
+int stats_get_string(struct stats_view *sv, const char *key, int64_t row, const char **out,
+                     size_t *len);
+int stats_set_string(struct stats_view *sv, const char *key, int64_t row, const char *v,
+                     size_t len);
 
 struct op_desc {
     zest_op_info info;
     size_t state_size;
+    /* Loads, once per config and at load time, what every instance of the op shares read-only
+     * (a model): a missing or damaged file is a config error, not a failure at the first
+     * sample. Sets p->shared and p->free_shared. May be NULL. */
+    int (*prepare)(struct op_params *p, zest_error *err);
     /* Validates parameters beyond the schema and derives settings into `state` (zeroed). */
     int (*init)(void *state, const struct op_params *p, zest_error *err);
     /* Processes one batch. Returns 0, or a negative status for an infrastructure failure;

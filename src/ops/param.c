@@ -197,6 +197,9 @@ out:
 
 void op_params_free(struct op_params *p) {
     if (!p) return;
+    if (p->free_shared) p->free_shared(p->shared);
+    p->shared = NULL;
+    p->free_shared = NULL;
     arena_destroy(&p->mem);
     p->v = NULL;
     p->n = 0;

@@ -42,6 +42,16 @@ int stats_get_number(struct stats_view *sv, const char *key, int64_t row, double
     }
 }
 
+int stats_get_string(struct stats_view *sv, const char *key, int64_t row, const char **out,
+                     size_t *len) {
+    const int at = find_col(sv, key);
+    if (at < 0) return 0;
+    const struct column *c = &sv->cols[at];
+    if (c->type != COL_UTF8 || !col_is_valid(c, row)) return 0;
+    *out = col_str(c, row, len);
+    return 1;
+}
+
 static struct stats_pending *pending_for(struct stats_view *sv, const char *key,
                                          enum col_type type) {
     for (size_t i = 0; i < sv->n_pending; i++)
@@ -75,6 +85,18 @@ int stats_set_double(struct stats_view *sv, const char *key, int64_t row, double
     return 0;
 }
 
+/* A string stat: the row keeps a NUL-terminated copy in the batch arena until the commit. */
+int stats_set_string(struct stats_view *sv, const char *key, int64_t row, const char *v,
+                     size_t len) {
+    struct stats_pending *p = pending_for(sv, key, COL_UTF8);
+    if (!p) return ZEST_E_NOMEM;
+    char *copy = arena_strndup(sv->arena, v, len);
+    if (!copy) return ZEST_E_NOMEM;
+    ((const char **)p->values)[row] = copy;
+    p->set[row >> 3] |= (uint8_t)(1u << (row & 7));
+    return 0;
+}
+
 static int64_t count_nulls(const uint8_t *bits, int64_t rows) {
     int64_t valid = 0;
     for (int64_t i = 0; i < rows; i++) valid += (bits[i >> 3] >> (i & 7)) & 1;
@@ -89,7 +111,9 @@ static void merge_old(struct stats_pending *p, const struct column *old, int64_t
         const int64_t j = old->offset + r;
         if (p->type == COL_INT64 && old->type == COL_INT64)
             ((int64_t *)p->values)[r] = old->i64[j];
-        else if (p->type == COL_DOUBLE)
+        else if (p->type == COL_UTF8 && old->type == COL_UTF8)
+            ((const char **)p->values)[r] = old->data + old->offsets[j]; /* its length below */
+        else if (p->type == COL_DOUBLE && (old->type == COL_INT64 || old->type == COL_DOUBLE))
             ((double *)p->values)[r] = old->type == COL_INT64 ? (double)old->i64[j] : old->f64[j];
         else
             continue;
@@ -97,19 +121,51 @@ static void merge_old(struct stats_pending *p, const struct column *old, int64_t
     }
 }
 
+/* The length of row r of a string stat: an old row's from its column, a new one's by strlen. */
+static size_t string_len(const struct stats_pending *p, const struct column *old, int64_t r) {
+    const char *s = ((const char *const *)p->values)[r];
+    if (old && old->type == COL_UTF8 && col_is_valid(old, r) &&
+        s == old->data + old->offsets[old->offset + r])
+        return (size_t)(old->offsets[old->offset + r + 1] - old->offsets[old->offset + r]);
+    return strlen(s);
+}
+
+/* A string stat's rows as a UTF-8 column in the arena. */
+static int string_column(struct stats_view *sv, const struct stats_pending *p,
+                         const struct column *old, struct column *c) {
+    const int64_t rows = sv->rows;
+    int64_t *offsets = arena_alloc(sv->arena, (size_t)(rows + 1) * sizeof *offsets);
+    if (!offsets) return ZEST_E_NOMEM;
+    offsets[0] = 0;
+    for (int64_t r = 0; r < rows; r++)
+        offsets[r + 1] = offsets[r] + ((p->set[r >> 3] >> (r & 7)) & 1 ? (int64_t)string_len(p, old, r) : 0);
+    char *data = arena_alloc(sv->arena, (size_t)offsets[rows] + 1);
+    if (!data) return ZEST_E_NOMEM;
+    for (int64_t r = 0; r < rows; r++)
+        if (offsets[r + 1] > offsets[r])
+            memcpy(data + offsets[r], ((const char *const *)p->values)[r], (size_t)(offsets[r + 1] - offsets[r]));
+    c->offsets = offsets;
+    c->data = data;
+    return 0;
+}
+
 int stats_view_commit(struct stats_view *sv) {
     for (size_t i = 0; i < sv->n_pending; i++) {
         struct stats_pending *p = &sv->pending[i];
         const int at = find_col(sv, p->key);
-        if (at >= 0) merge_old(p, &sv->cols[at], sv->rows);
+        const struct column *old = at >= 0 ? &sv->cols[at] : NULL;
+        if (old) merge_old(p, old, sv->rows);
         struct column c = {.type = p->type, .length = sv->rows};
         c.null_count = count_nulls(p->set, sv->rows);
         c.validity = c.null_count ? p->set : NULL;
+        int rc = 0;
         if (p->type == COL_INT64)
             c.i64 = p->values;
-        else
+        else if (p->type == COL_DOUBLE)
             c.f64 = p->values;
-        const int rc = stats_view_add(sv, p->key, &c);
+        else
+            rc = string_column(sv, p, old, &c);
+        if (rc == 0) rc = stats_view_add(sv, p->key, &c);
         if (rc) return rc;
     }
     sv->n_pending = 0;

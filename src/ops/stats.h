@@ -15,8 +15,8 @@
 
 struct stats_pending {
     const char *key;
-    enum col_type type; /* COL_INT64 or COL_DOUBLE */
-    void *values;       /* int64_t[] or double[], one per row */
+    enum col_type type; /* COL_INT64, COL_DOUBLE or COL_UTF8 */
+    void *values;       /* int64_t[], double[] or const char *[], one per row */
     uint8_t *set;       /* validity: which rows got a value */
 };
 
