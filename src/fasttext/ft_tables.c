@@ -132,14 +132,17 @@ static int ft_rows(struct ft_model *m) {
     return 0;
 }
 
-/* Each dictionary entry's vector: the sum of its rows in fastText's order (itself, then its
- * n-grams; only itself when the model has no subwords). The lists are not needed after. */
+/* Each dictionary word's vector: the sum of its rows in fastText's order (itself, then its
+ * n-grams; only itself when the model has no subwords). The lists are not needed after.
+ * Labels get none: a prediction passes them over, and the row fastText lists for a label (its
+ * entry id) lies past the input matrix of a pruned model, which holds only the kept words and
+ * n-grams. */
 static int ft_word_vecs(struct ft_model *m) {
     const size_t d = (size_t)m->dim;
     m->word_vecs = calloc((size_t)m->size * d, sizeof *m->word_vecs);
-    m->word_rows = malloc((size_t)m->size * sizeof *m->word_rows);
+    m->word_rows = calloc((size_t)m->size, sizeof *m->word_rows);
     if (!m->word_vecs || !m->word_rows) return ZEST_E_NOMEM;
-    for (int32_t e = 0; e < m->size; e++) {
+    for (int32_t e = 0; e < m->nwords; e++) {
         const int32_t a = m->maxn > 0 ? m->sub_start[e] : 0, b = m->maxn > 0 ? m->sub_start[e + 1] : 1;
         float *v = m->word_vecs + (size_t)e * d;
         for (int32_t k = a; k < b; k++) {
