@@ -83,6 +83,8 @@ void ckpt_hasher_init(struct ckpt_hasher *hs) {
 }
 
 void ckpt_hasher_update(struct ckpt_hasher *hs, const void *data, size_t len) {
+    /* An empty partition's rows come as (NULL, 0): memcpy must not see that null. */
+    if (len == 0) return;
     const unsigned char *p = data;
     hs->bytes += len;
     if (hs->n_carry) {
