@@ -68,6 +68,7 @@ struct ft_model {
     float *rows;          /* the input matrix decoded: rows x dim */
     float *word_vecs;     /* per entry: the sum of its rows (itself, its n-grams), dim floats */
     int32_t *word_rows;   /* per entry: how many rows that sum holds */
+    bool row_by_row;      /* add each row in turn (sub_start/sub_rows kept), no sums */
     int64_t n_rows;
     struct ft_tree_node *tree; /* hierarchical softmax: 2 * nlabels - 1 nodes */
     float sigmoid_table[513];

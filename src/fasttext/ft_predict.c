@@ -141,7 +141,7 @@ static inline void ft_add(float *restrict x, const float *restrict v, int32_t d)
 /* A word not in the dictionary: the sum of its n-gram rows, from the cache or computed. */
 static int ft_oov(const struct ft_model *m, const char *tok, size_t n, uint32_t h,
                   struct ft_scratch *s, float *x) {
-    const struct ft_cached *e = ft_cache_find(&s->cache, tok, n, h);
+    const struct ft_cached *e = m->row_by_row ? NULL : ft_cache_find(&s->cache, tok, n, h);
     if (e) {
         ft_add(x, e->vec, m->dim);
         s->n_rows += e->n_rows;
@@ -154,6 +154,11 @@ static int ft_oov(const struct ft_model *m, const char *tok, size_t n, uint32_t 
     const size_t before = s->n_rows;
     s->n_rows = 0; /* s->rows collects this word's n-gram rows */
     if (ft_push_subwords(m, s->word, n + 2, s)) return ZEST_E_NOMEM;
+    if (m->row_by_row) {
+        for (size_t r = 0; r < s->n_rows; r++) ft_add(x, m->rows + (size_t)s->rows[r] * m->dim, m->dim);
+        s->n_rows += before;
+        return 0;
+    }
     float *w = x + m->dim + m->nlabels; /* the scratch's third part */
     memset(w, 0, (size_t)m->dim * sizeof *w);
     for (size_t r = 0; r < s->n_rows; r++) ft_add(w, m->rows + (size_t)s->rows[r] * m->dim, m->dim);
@@ -172,7 +177,11 @@ static int ft_token(const struct ft_model *m, const char *tok, size_t n, struct 
     const bool label = id >= 0 ? m->entries[id].type == FT_LABEL
                                : n >= 9 && memcmp(tok, FT_LABEL_PREFIX, 9) == 0;
     if (label) return eos;
-    if (id >= 0) {
+    if (id >= 0 && m->row_by_row) { /* its rows as listed: itself, then its n-grams */
+        for (int32_t k = m->sub_start[id]; k < m->sub_start[id + 1]; k++)
+            ft_add(x, m->rows + (size_t)m->sub_rows[k] * m->dim, m->dim);
+        s->n_rows += (size_t)m->word_rows[id];
+    } else if (id >= 0) {
         ft_add(x, m->word_vecs + (size_t)id * m->dim, m->dim);
         s->n_rows += (size_t)m->word_rows[id];
     } else if (!eos && ft_oov(m, tok, n, h, s, x)) {

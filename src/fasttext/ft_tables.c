@@ -151,6 +151,7 @@ static int ft_word_vecs(struct ft_model *m) {
         }
         m->word_rows[e] = b - a;
     }
+    if (m->row_by_row) return 0; /* it adds the listed rows one by one */
     free(m->sub_start);
     free(m->sub_rows);
     m->sub_start = m->sub_rows = NULL;
@@ -187,6 +188,9 @@ static void ft_sigmoid_table(struct ft_model *m) {
 
 int ft_tables_build(struct ft_model *m, zest_error *err) {
     if (m->bucket > 0) m->bucket_magic = UINT64_MAX / (uint32_t)m->bucket + 1;
+    /* One-vs-all scores go through a 512-step sigmoid table: a sum one float off can land a
+     * score on the next step, so those models add rows in fastText's exact order. */
+    m->row_by_row = m->loss == FT_LOSS_OVA || m->loss == FT_LOSS_NS;
     int rc = ft_words(m);
     if (rc == 0) rc = ft_pruned(m);
     if (rc == 0) rc = ft_subwords(m);
