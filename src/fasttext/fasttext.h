@@ -36,8 +36,16 @@ struct ft_word_cache {
     uint32_t n_slots, used;
 };
 
+/* A node still to visit in the hierarchical-softmax walk, with its path's log-probability. */
+struct ft_hs_frame {
+    int32_t node;
+    float score;
+};
+
 /* Per-caller working memory, reused across calls (it only grows). */
 struct ft_scratch {
+    struct ft_hs_frame *frames; /* the walk's stack: at most 2 x labels */
+    size_t cap_frames;
     struct ft_word_cache cache;
     int32_t *rows;     /* the n-gram rows of a word being looked up */
     uint32_t *hashes;  /* word hashes, for word n-grams */

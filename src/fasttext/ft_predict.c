@@ -20,6 +20,7 @@ void ft_scratch_init(struct ft_scratch *s) { memset(s, 0, sizeof *s); }
 
 void ft_scratch_free(struct ft_scratch *s) {
     free(s->cache.table);
+    free(s->frames);
     free(s->rows);
     free(s->hashes);
     free(s->word);
@@ -304,15 +305,17 @@ static void ft_flat(const struct ft_model *m, const float *x, float *out, float 
 
 /* Hierarchical softmax: fastText's depth-first walk (left child first), with an explicit
  * stack so a deep tree cannot overflow the C stack. */
-static int ft_hs(const struct ft_model *m, const float *x, float threshold, struct ft_top *t) {
+static int ft_hs(const struct ft_model *m, const float *x, float threshold, struct ft_top *t,
+                 struct ft_scratch *s) {
     const int32_t osz = m->nlabels, root = 2 * osz - 2;
-    struct frame { int32_t node; float score; } *stack = malloc((size_t)(2 * osz) * sizeof *stack);
-    if (!stack) return ZEST_E_NOMEM;
+    if (ft_grow((void **)&s->frames, &s->cap_frames, (size_t)(2 * osz), sizeof *s->frames))
+        return ZEST_E_NOMEM;
+    struct ft_hs_frame *stack = s->frames;
     const float min_score = ft_std_log(threshold);
     size_t sp = 0;
-    stack[sp++] = (struct frame){root, 0};
+    stack[sp++] = (struct ft_hs_frame){root, 0};
     while (sp) {
-        const struct frame f = stack[--sp];
+        const struct ft_hs_frame f = stack[--sp];
         if (f.score < min_score) continue;
         if (t->n == t->k && f.score < t->v[t->n - 1].prob) continue;
         const struct ft_tree_node *nd = &m->tree[f.node];
@@ -322,10 +325,9 @@ static int ft_hs(const struct ft_model *m, const float *x, float threshold, stru
         }
         const float dot = ft_dot(m, f.node - osz, x);
         const float p = (float)(1. / (1 + expf(-dot)));
-        stack[sp++] = (struct frame){nd->right, f.score + ft_std_log(p)};
-        stack[sp++] = (struct frame){nd->left, f.score + ft_std_log((float)(1.0 - p))};
+        stack[sp++] = (struct ft_hs_frame){nd->right, f.score + ft_std_log(p)};
+        stack[sp++] = (struct ft_hs_frame){nd->left, f.score + ft_std_log((float)(1.0 - p))};
     }
-    free(stack);
     return 0;
 }
 
@@ -339,7 +341,7 @@ int ft_predict(const struct ft_model *m, const char *text, size_t len, int k, fl
     if (s->n_rows == 0) return 0;
     struct ft_top t = {.v = out, .k = k};
     if (m->loss == FT_LOSS_HS) {
-        if (ft_hs(m, x, threshold, &t)) return ZEST_E_NOMEM;
+        if (ft_hs(m, x, threshold, &t, s)) return ZEST_E_NOMEM;
     } else {
         ft_flat(m, x, o, threshold, &t);
     }

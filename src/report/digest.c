@@ -310,6 +310,11 @@ static bool dg_lock_held(const char *job_dir) {
     return held;
 }
 
+const char *digest_part_state_name(enum dg_part_state state) {
+    static const char *const names[] = {"pending", "running", "done", "retrying", "failed", "skipped"};
+    return names[state];
+}
+
 const struct dg_run *digest_last_run(const struct digest *d) {
     return d->runs.n ? &d->runs.v[d->runs.n - 1] : NULL;
 }

@@ -31,6 +31,9 @@ enum dg_part_state {
     DG_SKIPPED,
 };
 
+/* The state's name in reports: pending, running, done, retrying, failed, skipped. */
+const char *digest_part_state_name(enum dg_part_state state);
+
 /* One attempt at a partition: partition_start to partition_complete / partition_error. */
 struct dg_attempt {
     int64_t partition;

@@ -13,8 +13,6 @@
 #include "digest.h"
 #include "report.h"
 
-static const char *const pf_states[] = {"pending", "running", "done", "retrying", "failed", "skipped"};
-
 static int pf_cmp_double(const void *a, const void *b) {
     const double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
@@ -41,7 +39,7 @@ static int pf_partitions(zest_perf_summary *s, const struct digest *d) {
         const struct dg_part *p = &d->parts.v[i];
         zest_partition_perf *q = &s->partition[i];
         q->id = (int64_t)i;
-        snprintf(q->state, sizeof q->state, "%s", pf_states[p->state]);
+        snprintf(q->state, sizeof q->state, "%s", digest_part_state_name(p->state));
         q->worker = p->attempts ? p->worker : -1;
         q->attempts = p->attempts;
         q->retries = p->attempts > 1 ? p->attempts - 1 : 0;

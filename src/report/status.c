@@ -15,8 +15,6 @@
 #include "digest.h"
 #include "report.h"
 
-static const char *const st_names[] = {"pending", "running", "done", "retrying", "failed", "skipped"};
-
 /* Checkpoint files in JOB/checkpoints and the bytes of every file under it (manifests
  * included). nftw passes no user pointer: the totals live here for the one walk. */
 static _Thread_local int64_t st_files, st_bytes;
@@ -43,7 +41,7 @@ static void st_copy(char *dst, size_t cap, const char *src) {
 
 static void st_partition(zest_partition_status *ps, const struct dg_part *p, int64_t id) {
     ps->id = id;
-    st_copy(ps->state, sizeof ps->state, st_names[p->state]);
+    st_copy(ps->state, sizeof ps->state, digest_part_state_name(p->state));
     ps->attempts = p->attempts;
     ps->worker = p->attempts ? p->worker : -1;
     ps->reused = p->reused;
