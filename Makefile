@@ -25,7 +25,7 @@ TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUP = $(BUILD)/obj/tests/unit/runner.o
 
-.PHONY: all deps models demo test check unit-tests bench fuzz clean format test-tsan test-long
+.PHONY: all deps models npm demo test check unit-tests bench fuzz clean format test-tsan test-long
 all: $(BUILD)/zest $(BUILD)/libzest.a $(BUILD)/libzest.so
 
 deps:
@@ -34,6 +34,10 @@ deps:
 # After deps, so that two apt-get runs (models.sh installs npm if it is missing) never overlap.
 models: deps
 	@scripts/models.sh
+
+# The npm packages the tests use (tests/**/package-lock.json); after models, which installs npm.
+npm: models
+	@scripts/npm.sh
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -57,7 +61,7 @@ unit-tests: $(TEST_BIN) $(BUILD)/zest
 
 # The whole suite: normally, under AddressSanitizer + UndefinedBehaviorSanitizer, and under
 # ThreadSanitizer (its own tree: TSan and ASan do not mix).
-test: deps models
+test: deps models npm
 	@$(MAKE) --no-print-directory all unit-tests
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-tests
 	@$(MAKE) --no-print-directory BUILD=build/tsan TSAN=1 all unit-tests
