@@ -31,7 +31,8 @@ const char *ft_label(const struct ft_model *m, int label);
  * One open-addressing table whose entries hold the token and its vector side by side, so a
  * lookup touches one place in memory. */
 struct ft_word_cache {
-    unsigned char *table; /* n_slots entries of `entry` bytes; an entry with len 0 is empty */
+    unsigned char *table; /* n_slots entries of `entry` bytes */
+    uint32_t *tags;       /* per slot: the token's hash | 1, or 0 when the slot is empty */
     size_t entry;
     uint32_t n_slots, used;
 };

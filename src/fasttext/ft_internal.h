@@ -45,6 +45,13 @@ struct ft_tree_node {
     int64_t count;
 };
 
+/* A slot of the word table: the hash sits beside the entry index so that a probe compares
+ * hashes without touching the entries (most tokens probed are not in the dictionary). */
+struct ft_word_slot {
+    uint32_t hash;
+    int32_t entry; /* -1: empty */
+};
+
 struct ft_model {
     char *path;
     /* args */
@@ -58,8 +65,7 @@ struct ft_model {
     struct ft_matrix input, output;
     /* tables built after loading (ft_tables.c) */
     uint32_t word_mask;   /* word table: slots - 1 */
-    int32_t *word_slots;  /* entry index or -1, probed from the word's hash */
-    uint32_t *word_hash;  /* per entry */
+    struct ft_word_slot *word_slots; /* probed from the word's hash */
     int32_t *sub_start;   /* per entry: its rows in sub_rows[sub_start[i] .. sub_start[i+1]) */
     int32_t *sub_rows;
     uint64_t *kept_bits;  /* pruned models: bucket ids kept, one bit each */
@@ -91,13 +97,22 @@ static inline uint32_t ft_hash(const char *s, size_t n) {
     return h;
 }
 
-/* The row of bucket id `b` (an n-gram), or -1 when a pruned model dropped it. */
-static inline int32_t ft_bucket_row(const struct ft_model *m, int64_t b) {
-    if (m->pruneidx_size == 0) return -1;
-    if (m->pruneidx_size < 0) return m->nwords + (int32_t)b;
-    if (!(m->kept_bits[(uint64_t)b >> 6] >> ((uint64_t)b & 63) & 1)) return -1;
+/* Whether a pruned model kept bucket `b`: 1 or 0, as a number (callers add it, no branch). */
+static inline uint32_t ft_bucket_kept(const struct ft_model *m, uint32_t b) {
+    return (uint32_t)(m->kept_bits[b >> 6] >> (b & 63)) & 1u;
+}
+
+/* The row of a bucket a pruned model kept. */
+static inline int32_t ft_kept_row(const struct ft_model *m, int32_t b) {
     for (uint32_t i = (uint32_t)b * 2654435761u & m->kept_mask;; i = (i + 1) & m->kept_mask)
-        if (m->kept_keys[i] == (int32_t)b) return m->nwords + m->kept_vals[i];
+        if (m->kept_keys[i] == b) return m->nwords + m->kept_vals[i];
+}
+
+/* The row of bucket id `b` (an n-gram), or -1 when a pruned model dropped it. */
+static inline int32_t ft_bucket_row(const struct ft_model *m, int32_t b) {
+    if (m->pruneidx_size == 0) return -1;
+    if (m->pruneidx_size < 0) return m->nwords + b;
+    return ft_bucket_kept(m, (uint32_t)b) ? ft_kept_row(m, b) : -1;
 }
 
 int ft_tables_build(struct ft_model *m, zest_error *err);

@@ -253,7 +253,6 @@ void ft_free(struct ft_model *m) {
     free(m->prune_from);
     free(m->prune_to);
     free(m->word_slots);
-    free(m->word_hash);
     free(m->sub_start);
     free(m->sub_rows);
     free(m->kept_bits);

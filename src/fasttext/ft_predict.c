@@ -20,6 +20,7 @@ void ft_scratch_init(struct ft_scratch *s) { memset(s, 0, sizeof *s); }
 
 void ft_scratch_free(struct ft_scratch *s) {
     free(s->cache.table);
+    free(s->cache.tags);
     free(s->frames);
     free(s->rows);
     free(s->hashes);
@@ -39,31 +40,35 @@ static int ft_grow(void **v, size_t *cap, size_t need, size_t size) {
     return 0;
 }
 
-static int ft_push_row(struct ft_scratch *s, int32_t row) {
-    if (s->n_rows == s->cap_rows &&
-        ft_grow((void **)&s->rows, &s->cap_rows, s->n_rows + 1, sizeof *s->rows))
-        return ZEST_E_NOMEM;
-    s->rows[s->n_rows++] = row;
-    return 0;
-}
-
 /* ----------------------------------------------------------------------------- tokens */
 
+/* Two passes: the n-grams' bucket ids first, the kept ones chosen without a branch (whether a
+ * pruned model kept a bucket is a coin toss for the branch predictor), then their rows. */
 int ft_push_subwords(const struct ft_model *m, const char *w, size_t len, struct ft_scratch *s) {
-    if (m->bucket <= 0) return 0;
+    if (m->bucket <= 0 || m->pruneidx_size == 0) return 0;
+    if (ft_grow((void **)&s->rows, &s->cap_rows, s->n_rows + len * (size_t)m->maxn,
+                sizeof *s->rows))
+        return ZEST_E_NOMEM;
+    const bool pruned = m->pruneidx_size > 0;
+    const size_t minn = (size_t)m->minn, maxn = (size_t)m->maxn, first = s->n_rows;
+    size_t k = first;
     for (size_t i = 0; i < len; i++) {
         if (((unsigned char)w[i] & 0xC0) == 0x80) continue;
         uint32_t h = 2166136261u;
-        for (size_t j = i, n = 1; j < len && n <= (size_t)m->maxn; n++) {
+        for (size_t j = i, n = 1; j < len && n <= maxn; n++) {
             do { /* one UTF-8 character: its lead byte and continuation bytes */
                 h = (h ^ (uint32_t)(int32_t)(int8_t)w[j]) * 16777619u;
                 j++;
             } while (j < len && ((unsigned char)w[j] & 0xC0) == 0x80);
-            if (n < (size_t)m->minn || (n == 1 && (i == 0 || j == len))) continue;
-            const int32_t row = ft_bucket_row(m, (int32_t)ft_mod_bucket(m, h));
-            if (row >= 0 && ft_push_row(s, row)) return ZEST_E_NOMEM;
+            if (n < minn || (n == 1 && (i == 0 || j == len))) continue;
+            const uint32_t b = ft_mod_bucket(m, h);
+            s->rows[k] = (int32_t)b;
+            k += pruned ? ft_bucket_kept(m, b) : 1u;
         }
     }
+    for (size_t r = first; r < k; r++)
+        s->rows[r] = pruned ? ft_kept_row(m, s->rows[r]) : m->nwords + s->rows[r];
+    s->n_rows = k;
     return 0;
 }
 
@@ -77,9 +82,7 @@ static bool ft_is_sep(unsigned char c) {
 #define FT_CACHE_TOKEN 20                  /* longer tokens are not cached */
 
 struct ft_cached {
-    uint32_t hash;
-    uint16_t len;
-    uint16_t pad;
+    uint32_t len;
     uint32_t n_rows;
     char tok[FT_CACHE_TOKEN];
     float vec[]; /* dim floats */
@@ -95,20 +98,31 @@ static struct ft_word_cache *ft_cache_get(struct ft_word_cache *c, int32_t dim) 
     c->entry = (sizeof(struct ft_cached) + (size_t)dim * sizeof(float) + 15) / 16 * 16;
     uint32_t n = 1024;
     while ((size_t)n * 2 * c->entry <= FT_CACHE_BYTES) n *= 2;
-    if (!(c->table = calloc(n, c->entry))) return NULL;
+    c->table = malloc((size_t)n * c->entry);
+    c->tags = calloc(n, sizeof *c->tags);
+    if (!c->table || !c->tags) {
+        free(c->table);
+        free(c->tags);
+        c->table = NULL;
+        c->tags = NULL;
+        return NULL;
+    }
     c->n_slots = n;
     c->used = 0;
     return c;
 }
 
-/* The cached entry of a token, or NULL. */
+/* The cached entry of a token, or NULL. Probes walk the tags (a small array that stays in
+ * cache), so a miss costs no visit to the entries. */
 static const struct ft_cached *ft_cache_find(const struct ft_word_cache *c, const char *tok,
                                              size_t n, uint32_t h) {
     if (!c->table || n > FT_CACHE_TOKEN) return NULL;
+    const uint32_t tag = h | 1u;
     for (uint32_t i = h & (c->n_slots - 1);; i = (i + 1) & (c->n_slots - 1)) {
+        if (!c->tags[i]) return NULL;
+        if (c->tags[i] != tag) continue;
         const struct ft_cached *e = ft_cache_at(c, i);
-        if (!e->len) return NULL;
-        if (e->hash == h && e->len == n && memcmp(e->tok, tok, n) == 0) return e;
+        if (e->len == n && memcmp(e->tok, tok, n) == 0) return e;
     }
 }
 
@@ -117,14 +131,14 @@ static void ft_cache_add(struct ft_word_cache *c, const char *tok, size_t n, uin
                          const float *vec, int32_t dim, size_t n_rows) {
     if (n == 0 || n > FT_CACHE_TOKEN || !ft_cache_get(c, dim)) return;
     if (c->used >= c->n_slots / 4 * 3) {
-        memset(c->table, 0, (size_t)c->n_slots * c->entry);
+        memset(c->tags, 0, (size_t)c->n_slots * sizeof *c->tags);
         c->used = 0;
     }
     uint32_t i = h & (c->n_slots - 1);
-    while (ft_cache_at(c, i)->len) i = (i + 1) & (c->n_slots - 1);
+    while (c->tags[i]) i = (i + 1) & (c->n_slots - 1);
+    c->tags[i] = h | 1u;
     struct ft_cached *e = ft_cache_at(c, i);
-    e->hash = h;
-    e->len = (uint16_t)n;
+    e->len = (uint32_t)n;
     e->n_rows = (uint32_t)n_rows;
     memcpy(e->tok, tok, n);
     memcpy(e->vec, vec, (size_t)dim * sizeof *vec);

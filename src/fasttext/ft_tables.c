@@ -15,10 +15,11 @@
 
 int32_t ft_find(const struct ft_model *m, const char *w, size_t n, uint32_t h) {
     for (uint32_t i = h & m->word_mask;; i = (i + 1) & m->word_mask) {
-        const int32_t e = m->word_slots[i];
-        if (e < 0) return -1;
-        if (m->word_hash[e] == h && m->entries[e].len == n && memcmp(m->entries[e].word, w, n) == 0)
-            return e;
+        const struct ft_word_slot sl = m->word_slots[i];
+        if (sl.entry < 0) return -1;
+        if (sl.hash == h && m->entries[sl.entry].len == n &&
+            memcmp(m->entries[sl.entry].word, w, n) == 0)
+            return sl.entry;
     }
 }
 
@@ -27,15 +28,13 @@ static int ft_words(struct ft_model *m) {
     while (slots < (uint32_t)m->size * 2u) slots <<= 1;
     m->word_mask = slots - 1;
     m->word_slots = malloc(slots * sizeof *m->word_slots);
-    m->word_hash = malloc((size_t)m->size * sizeof *m->word_hash);
-    if (!m->word_slots || !m->word_hash) return ZEST_E_NOMEM;
-    memset(m->word_slots, 0xff, slots * sizeof *m->word_slots);
+    if (!m->word_slots) return ZEST_E_NOMEM;
+    for (uint32_t i = 0; i < slots; i++) m->word_slots[i] = (struct ft_word_slot){0, -1};
     for (int32_t e = 0; e < m->size; e++) {
         const uint32_t h = ft_hash(m->entries[e].word, m->entries[e].len);
-        m->word_hash[e] = h;
         uint32_t i = h & m->word_mask;
-        while (m->word_slots[i] >= 0) i = (i + 1) & m->word_mask;
-        m->word_slots[i] = e; /* a repeated word keeps its first entry, as fastText finds it */
+        while (m->word_slots[i].entry >= 0) i = (i + 1) & m->word_mask;
+        m->word_slots[i] = (struct ft_word_slot){h, e}; /* a repeated word keeps its first entry, as fastText finds it */
     }
     return 0;
 }
