@@ -67,3 +67,19 @@ int aipc_decompress(enum arrow_ipc_codec codec, const void *src, size_t n, void 
         return err_set(err, ZEST_E_FORMAT, "zstd: %zu bytes where %zu were announced", got, want);
     return 0;
 }
+
+int aipc_frame_size(enum arrow_ipc_codec codec, const void *src, size_t n, uint64_t *size) {
+    const uint8_t *p = src;
+    if (codec == ARROW_IPC_ZSTD) {
+        const unsigned long long z = ZSTD_getFrameContentSize(src, n);
+        if (z == ZSTD_CONTENTSIZE_UNKNOWN || z == ZSTD_CONTENTSIZE_ERROR) return 0;
+        *size = z;
+        return 1;
+    }
+    /* LZ4 frame header: magic, FLG (bit 3: content size present), BD, then the size. */
+    if (n < 14 || p[0] != 0x04 || p[1] != 0x22 || p[2] != 0x4d || p[3] != 0x18 || !(p[4] & 8)) return 0;
+    uint64_t v = 0;
+    for (int k = 7; k >= 0; k--) v = v << 8 | p[6 + k];
+    *size = v;
+    return 1;
+}

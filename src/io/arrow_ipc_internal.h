@@ -77,5 +77,8 @@ int aipc_compress(enum arrow_ipc_codec codec, int level, const void *src, size_t
  * corrupt or its size differs. */
 int aipc_decompress(enum arrow_ipc_codec codec, const void *src, size_t n, void *dst, size_t want,
                     zest_error *err);
+/* The uncompressed size a frame declares in its header (zstd frame content size, LZ4 frame
+ * content size): 1 and *size when declared, 0 otherwise. Bounds-checked. */
+int aipc_frame_size(enum arrow_ipc_codec codec, const void *src, size_t n, uint64_t *size);
 
 #endif

@@ -128,12 +128,18 @@ static int aipc_take_buffer(struct aload *st, const uint8_t **p, size_t *n) {
     *n = (size_t)len;
     if (st->codec < 0 || len == 0) return 0;
     if (len < 8) return aipc_bad(r, st->err, "%s", "compressed buffer shorter than its length prefix");
-    const int64_t want = (int64_t)fb_ld64(*p);
+    int64_t want = (int64_t)fb_ld64(*p);
     if (want == -1) { /* stored uncompressed */
         *p += 8;
         *n -= 8;
         return 0;
     }
+    /* apache-arrow (JavaScript, up to 21 at least) writes the compressed length where the
+     * format wants the uncompressed one: a size the frame itself declares wins. */
+    uint64_t declared;
+    if (aipc_frame_size((enum arrow_ipc_codec)(st->codec + 1), *p + 8, (size_t)len - 8, &declared) &&
+        declared <= INT64_MAX)
+        want = (int64_t)declared;
     if (want < 0 || (uint64_t)want > r->max_buffer)
         return err_set_at(st->err, ZEST_E_LIMIT, r->name, 0, r->msg_off,
                           "buffer claims %lld uncompressed bytes (limit %llu)", (long long)want,
@@ -153,6 +159,9 @@ static int aipc_take_node(struct aload *st, struct aview *v) {
     const uint8_t *b = fb_vec_at(&st->nodes, st->node_i++);
     v->length = (int64_t)fb_ld64(b);
     v->null_count = (int64_t)fb_ld64(b + 8);
+    /* A null array's null count says nothing (writers differ: 0, its length, or the length
+     * of the array it was sliced from); every row is null anyway. */
+    if (v->f->type == AT_NULL) v->null_count = v->length;
     if (v->length < 0 || v->null_count < 0 || v->null_count > v->length ||
         (uint64_t)v->length > st->r->max_buffer * 8)
         return aipc_bad(st->r, st->err, "field '%s': bad length or null count", v->f->name);
