@@ -62,12 +62,15 @@ void arrow_ipc_writer_abort(struct arrow_ipc_writer *w);
 /* Opens `path` (mapped read-only) and reads its schema. Returns 0 and *out, ZEST_E_IO,
  * ZEST_E_FORMAT, ZEST_E_UNSUPPORTED or ZEST_E_NOMEM. */
 int arrow_ipc_reader_open(const char *path, struct arrow_ipc_reader **out, zest_error *err);
+/* The default cap on one decompressed buffer. A batch may also expand to at most 8 times
+ * this many cells (array slots of all its fields plus bytes copied out of dictionaries), so
+ * a small hostile input cannot make the reader allocate or loop without bound. */
+#define ARROW_IPC_MAX_BUFFER ((uint64_t)1 << 32)
 /* As arrow_ipc_reader_open over bytes in memory (borrowed: they must outlive the reader);
- * `name` names them in errors. */
-int arrow_ipc_reader_open_mem(const void *data, size_t len, const char *name,
+ * `name` names them in errors. `max_buffer` caps a decompressed buffer (0: the default);
+ * larger claims are ZEST_E_LIMIT. */
+int arrow_ipc_reader_open_mem(const void *data, size_t len, const char *name, uint64_t max_buffer,
                               struct arrow_ipc_reader **out, zest_error *err);
-/* Caps the size of one decompressed buffer (default 4 GiB); larger claims are ZEST_E_LIMIT. */
-void arrow_ipc_reader_set_max_buffer(struct arrow_ipc_reader *r, uint64_t max_bytes);
 /* Reads the next record batch into *out. Returns 1 (a batch), 0 (end) or a negative status.
  * The batch borrows memory of the reader, valid until the next call or close. */
 int arrow_ipc_reader_next(struct arrow_ipc_reader *r, struct batch *out, zest_error *err);

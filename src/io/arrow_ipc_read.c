@@ -34,6 +34,7 @@ struct aview {
     size_t n1;
     const uint8_t *b2; /* string data */
     size_t n2;
+    bool all_null; /* null_count == length: value buffers are not read (may be empty) */
     struct aview *children;
 };
 
@@ -56,6 +57,7 @@ struct arrow_ipc_reader {
     struct fb_vec blocks; /* file: the record batch Blocks of the footer */
     uint32_t next_block;
     uint64_t max_buffer;
+    int64_t budget; /* cells and dictionary bytes a batch may still expand to */
     struct aipc_field *fields;
     size_t n_fields, n_views;
     struct aview *views;
@@ -162,9 +164,11 @@ static int aipc_take_node(struct aload *st, struct aview *v) {
     /* A null array's null count says nothing (writers differ: 0, its length, or the length
      * of the array it was sliced from); every row is null anyway. */
     if (v->f->type == AT_NULL) v->null_count = v->length;
-    if (v->length < 0 || v->null_count < 0 || v->null_count > v->length ||
-        (uint64_t)v->length > st->r->max_buffer * 8)
+    if (v->length < 0 || v->null_count < 0 || v->null_count > v->length)
         return aipc_bad(st->r, st->err, "field '%s': bad length or null count", v->f->name);
+    if ((st->r->budget -= v->length) < 0)
+        return err_set_at(st->err, ZEST_E_LIMIT, st->r->name, 0, st->r->msg_off,
+                          "field '%s': batch larger than the reader's limit", v->f->name);
     return 0;
 }
 
@@ -175,6 +179,9 @@ static int aipc_take_validity(struct aload *st, struct aview *v) {
     if (rc) return rc;
     v->validity = NULL;
     if (v->null_count == 0) return 0;
+    /* Some writers (apache-arrow JS) leave the buffers of an all-null array empty. */
+    v->all_null = v->null_count == v->length;
+    if (v->all_null) return 0;
     if (n < (size_t)(v->length + 7) / 8)
         return aipc_bad(st->r, st->err, "field '%s': validity bitmap too short", v->f->name);
     v->validity = p;
@@ -189,7 +196,7 @@ static int64_t aipc_offset_at(const struct aview *v, bool wide, int64_t i) {
  * 0-row array may have an empty offsets buffer. */
 static int aipc_check_offsets(struct aload *st, struct aview *v, bool wide, uint64_t limit) {
     const size_t w = wide ? 8 : 4;
-    if (v->length == 0 && v->n1 < w) return 0;
+    if ((v->length == 0 && v->n1 < w) || v->all_null) return 0;
     if (v->n1 / w < (size_t)v->length + 1)
         return aipc_bad(st->r, st->err, "field '%s': offsets buffer too short", v->f->name);
     int64_t prev = aipc_offset_at(v, wide, 0);
@@ -210,7 +217,7 @@ static int aipc_load_fixed(struct aload *st, struct aview *v, unsigned bits) {
     int rc = aipc_take_buffer(st, &v->b1, &v->n1);
     if (rc) return rc;
     const uint64_t need = bits == 1 ? (uint64_t)(v->length + 7) / 8 : (uint64_t)v->length * (bits / 8);
-    if (v->n1 < need) return aipc_bad(st->r, st->err, "field '%s': values buffer too short", v->f->name);
+    if (v->n1 < need && !v->all_null) return aipc_bad(st->r, st->err, "field '%s': values buffer too short", v->f->name);
     return 0;
 }
 
@@ -258,7 +265,7 @@ static int aipc_load(struct aload *st, const struct aipc_field *f, struct aview 
 /* ---- rows into builders -------------------------------------------------------------------- */
 
 static bool aipc_valid(const struct aview *v, int64_t i) {
-    return !v->validity || (v->validity[i >> 3] >> (i & 7)) & 1;
+    return !v->all_null && (!v->validity || (v->validity[i >> 3] >> (i & 7)) & 1);
 }
 
 static int aipc_int_at(const struct aview *v, unsigned bits, bool is_signed, int64_t i, int64_t *out) {
@@ -298,6 +305,13 @@ static int aipc_append_dict(struct arrow_ipc_reader *r, struct col_builder *b, c
     if (!d || !d->loaded) return aipc_row_err(r, err, ZEST_E_FORMAT, v, i, "dictionary not loaded");
     if (aipc_int_at(v, v->f->idx_bits, v->f->idx_signed, i, &idx) || idx < 0 || idx >= d->col.length)
         return aipc_row_err(r, err, ZEST_E_FORMAT, v, i, "dictionary index out of range");
+    /* A small dictionary can expand a lot: its bytes count against the batch's budget. */
+    if (d->col.type == COL_UTF8 || d->col.type == COL_JSON) {
+        size_t n;
+        (void)col_str(&d->col, idx, &n);
+        if ((r->budget -= (int64_t)n) < 0)
+            return aipc_row_err(r, err, ZEST_E_LIMIT, v, i, "batch larger than the reader's limit");
+    }
     const int rc = colb_append_row(b, &d->col, idx);
     return rc ? aipc_row_err(r, err, rc, v, i, "cannot append the value") : 0;
 }
@@ -463,9 +477,9 @@ static int aipc_load_batch(struct arrow_ipc_reader *r, const struct fb_table *rb
         st.codec = codec;
     }
     *length = fb_i64(rb, RB_LENGTH, 0);
-    if (*length < 0 || (uint64_t)*length > r->max_buffer * 8)
-        return aipc_bad(r, err, "%s", "bad record batch length");
+    if (*length < 0) return aipc_bad(r, err, "%s", "bad record batch length");
     aipc_scratch_clear(r);
+    r->budget = r->max_buffer > INT64_MAX / 8 ? INT64_MAX : (int64_t)r->max_buffer * 8;
     st.view_i = n;
     for (size_t k = 0; k < n; k++) {
         if ((rc = aipc_load(&st, &fields[k], &r->views[k]))) return rc;
@@ -639,7 +653,7 @@ static int aipc_open_file(struct arrow_ipc_reader *r, zest_error *err) {
     return 0;
 }
 
-int arrow_ipc_reader_open_mem(const void *data, size_t len, const char *name,
+int arrow_ipc_reader_open_mem(const void *data, size_t len, const char *name, uint64_t max_buffer,
                               struct arrow_ipc_reader **out, zest_error *err) {
     struct arrow_ipc_reader *r = calloc(1, sizeof *r);
     int rc;
@@ -649,7 +663,7 @@ int arrow_ipc_reader_open_mem(const void *data, size_t len, const char *name,
     }
     r->data = data;
     r->len = len;
-    r->max_buffer = (uint64_t)1 << 32;
+    r->max_buffer = max_buffer ? max_buffer : ARROW_IPC_MAX_BUFFER;
     buf_init(&r->canon, 0);
     r->is_file = len >= 8 && !memcmp(data, AIPC_MAGIC "\0\0", 8);
     rc = r->is_file ? aipc_open_file(r, err) : aipc_open_stream(r, err);
@@ -679,7 +693,7 @@ int arrow_ipc_reader_open(const char *path, struct arrow_ipc_reader **out, zest_
         }
     }
     close(fd);
-    int rc = arrow_ipc_reader_open_mem(map ? map : "", (size_t)st.st_size, path, out, err);
+    int rc = arrow_ipc_reader_open_mem(map ? map : "", (size_t)st.st_size, path, 0, out, err);
     if (rc) {
         if (map) munmap(map, (size_t)st.st_size);
         return rc;
@@ -687,10 +701,6 @@ int arrow_ipc_reader_open(const char *path, struct arrow_ipc_reader **out, zest_
     (*out)->map = map;
     (*out)->map_len = (size_t)st.st_size;
     return 0;
-}
-
-void arrow_ipc_reader_set_max_buffer(struct arrow_ipc_reader *r, uint64_t max_bytes) {
-    r->max_buffer = max_bytes;
 }
 
 size_t arrow_ipc_reader_n_cols(const struct arrow_ipc_reader *r) { return r->n_fields; }

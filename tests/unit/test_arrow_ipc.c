@@ -233,12 +233,11 @@ static int read_mem(const void *data, size_t len) {
     struct arrow_ipc_reader *r = NULL;
     zest_error err = {0};
     struct batch b;
-    int rc = arrow_ipc_reader_open_mem(data, len, "mem", &r, &err);
+    int rc = arrow_ipc_reader_open_mem(data, len, "mem", 1 << 20, &r, &err);
     if (rc) {
         ASSERT(err.msg[0] != 0);
         return rc;
     }
-    arrow_ipc_reader_set_max_buffer(r, 1 << 20);
     while ((rc = arrow_ipc_reader_next(r, &b, &err)) == 1) {
     }
     if (rc) ASSERT(err.msg[0] != 0);
