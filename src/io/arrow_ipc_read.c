@@ -480,6 +480,11 @@ static int aipc_load_batch(struct arrow_ipc_reader *r, const struct fb_table *rb
     if (*length < 0) return aipc_bad(r, err, "%s", "bad record batch length");
     aipc_scratch_clear(r);
     r->budget = r->max_buffer > INT64_MAX / 8 ? INT64_MAX : (int64_t)r->max_buffer * 8;
+    /* The rows count too: a batch without columns must not claim 2^62 of them. */
+    if ((r->budget -= *length) < 0)
+        return err_set_at(err, ZEST_E_LIMIT, r->name, 0, r->msg_off,
+                          "record batch of %lld rows is larger than the reader's limit",
+                          (long long)*length);
     st.view_i = n;
     for (size_t k = 0; k < n; k++) {
         if ((rc = aipc_load(&st, &fields[k], &r->views[k]))) return rc;

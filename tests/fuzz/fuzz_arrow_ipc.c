@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     buf_init(&out, 1 << 26);
     if (arrow_ipc_reader_open_mem(data, size, "fuzz", 1 << 20, &r, &err) == 0) {
         while ((rc = arrow_ipc_reader_next(r, &b, &err)) == 1) {
-            for (int64_t i = 0; i < b.length; i++)
+            for (int64_t i = 0; i < b.length && b.n_cols; i++)
                 for (size_t k = 0; k < b.n_cols; k++) {
                     buf_clear(&out);
                     if (col_write_json(&b.cols[k], i, &out)) abort();
