@@ -36,6 +36,9 @@ struct arrow_ipc_writer_opts {
     enum arrow_ipc_kind kind;
     enum arrow_ipc_codec codec;
     int level; /* zstd level (0 = default 3); ignored otherwise */
+    /* Optional (borrowed, used by open only): fixes the schema from this batch's columns
+     * (0 rows is fine) instead of from the first batch written. */
+    const struct batch *schema;
 };
 
 struct arrow_ipc_writer;
@@ -48,10 +51,12 @@ int arrow_ipc_codec_parse(const char *name, enum arrow_ipc_codec *out, zest_erro
  * Returns 0 and *out, or ZEST_E_IO / ZEST_E_NOMEM. Not thread-safe per writer. */
 int arrow_ipc_writer_open(const char *path, const struct arrow_ipc_writer_opts *o,
                           struct arrow_ipc_writer **out, zest_error *err);
-/* Appends a batch (borrowed; copied or encoded before returning). The first batch fixes the
- * schema; a later batch with other columns or types is ZEST_E_PARAM. A batch of 0 rows is
- * fine (it gives the schema of an empty file). ZEST_E_LIMIT when a list column holds more
- * than 2^31-1 items in one batch. */
+/* Appends a batch (borrowed; copied or encoded before returning). The first batch (or
+ * opts->schema) fixes the schema. Later batches must have the same column names; a column
+ * whose type differs is converted when it can be (an int64 column into a double field, any
+ * column into a json field: its values' JSON text), and a null column fits any field;
+ * otherwise ZEST_E_PARAM. A batch of 0 rows is fine (it gives the schema of an empty file).
+ * ZEST_E_LIMIT when a list column holds more than 2^31-1 items in one batch. */
 int arrow_ipc_writer_write(struct arrow_ipc_writer *w, const struct batch *b, zest_error *err);
 /* Writes the end of stream (and the footer for the file format) and commits the file
  * atomically. Consumes the writer in every case. bytes_out (may be NULL) gets the size. */

@@ -35,6 +35,7 @@ struct arrow_ipc_writer {
     struct buf nodes, buffers; /* FieldNode / Buffer structs of the batch being written */
     struct aipc_block *blocks;
     size_t n_blocks, cap_blocks;
+    struct col_builder conv; /* a column converted to its field's type */
 };
 
 static const uint8_t aipc_magic[8] = {'A', 'R', 'R', 'O', 'W', '1', 0, 0};
@@ -252,16 +253,39 @@ static int aipc_set_schema(struct arrow_ipc_writer *w, const struct batch *b, ze
     return aipc_put_schema(w, err);
 }
 
+/* Whether column c can be written under top-level field f after conversion: an int64 column
+ * into a double field, any column into a json field. */
+static bool aipc_convertible(const struct aipc_field *f, const struct column *c) {
+    return (f->type == AT_FLOAT && c->type == COL_INT64) || (f->json && c->type != COL_JSON);
+}
+
 static int aipc_check_schema(const struct arrow_ipc_writer *w, const struct batch *b, zest_error *err) {
     if (b->n_cols != w->n_fields)
         return err_set(err, ZEST_E_PARAM, "%s: a batch has %zu columns, the file %zu", w->path,
                        b->n_cols, w->n_fields);
     for (size_t k = 0; k < b->n_cols; k++)
-        if (strcmp(b->names[k], w->fields[k].name) || !aipc_field_matches(&w->fields[k], &b->cols[k]))
+        if (strcmp(b->names[k], w->fields[k].name) ||
+            (!aipc_field_matches(&w->fields[k], &b->cols[k]) &&
+             !aipc_convertible(&w->fields[k], &b->cols[k])))
             return err_set(err, ZEST_E_PARAM,
                            "%s: column %zu ('%s') differs from the file's schema (name or type)",
                            w->path, k, b->names[k]);
     return 0;
+}
+
+/* Column k of the batch, converted to its field's type when it needs to be. */
+static int aipc_column(struct arrow_ipc_writer *w, const struct batch *b, size_t k, struct column *out,
+                       zest_error *err) {
+    const struct aipc_field *f = &w->fields[k];
+    *out = col_slice(&b->cols[k], 0, b->length);
+    if (aipc_field_matches(f, out)) return 0;
+    colb_destroy(&w->conv);
+    colb_init(&w->conv, aipc_field_coltype(f), false, 0);
+    int rc = 0;
+    for (int64_t i = 0; i < out->length && !rc; i++) rc = colb_append_row(&w->conv, out, i);
+    if (!rc) rc = colb_finish(&w->conv, out);
+    return rc ? err_set(err, rc, "%s: column '%s': cannot convert to the file's type", w->path, f->name)
+              : 0;
 }
 
 int arrow_ipc_writer_write(struct arrow_ipc_writer *w, const struct batch *b, zest_error *err) {
@@ -271,8 +295,8 @@ int arrow_ipc_writer_write(struct arrow_ipc_writer *w, const struct batch *b, ze
     buf_clear(&w->nodes);
     buf_clear(&w->buffers);
     for (size_t k = 0; k < b->n_cols && !rc; k++) {
-        const struct column c = col_slice(&b->cols[k], 0, b->length);
-        rc = aipc_put_column(w, &w->fields[k], &c, b->names[k], err);
+        struct column c;
+        if (!(rc = aipc_column(w, b, k, &c, err))) rc = aipc_put_column(w, &w->fields[k], &c, b->names[k], err);
     }
     if (rc) return rc;
     if ((rc = buf_append(&w->body, aipc_zeros, (8 - w->body.len % 8) % 8))) return aipc_nomem(w, rc, err);
@@ -306,6 +330,7 @@ int arrow_ipc_writer_open(const char *path, const struct arrow_ipc_writer_opts *
         goto out;
     }
     if (o) w->opts = *o;
+    w->opts.schema = NULL;
     fbb_init(&w->fbb);
     buf_init(&w->body, 0);
     buf_init(&w->tmp, 0);
@@ -313,6 +338,7 @@ int arrow_ipc_writer_open(const char *path, const struct arrow_ipc_writer_opts *
     buf_init(&w->buffers, 0);
     if ((rc = sink_open(path, &w->sink, err))) goto out;
     if (w->opts.kind == ARROW_IPC_FILE && (rc = sink_write(w->sink, aipc_magic, 8, err))) goto out;
+    if (o && o->schema && (rc = aipc_set_schema(w, o->schema, err))) goto out;
     *out = w;
     w = NULL;
 out:
@@ -378,6 +404,7 @@ void arrow_ipc_writer_abort(struct arrow_ipc_writer *w) {
     buf_free(&w->nodes);
     buf_free(&w->buffers);
     free(w->blocks);
+    colb_destroy(&w->conv);
     free(w->path);
     free(w);
 }

@@ -305,3 +305,80 @@ TEST(errors_name_the_file_and_offset) {
     free(path);
     free(data);
 }
+
+/* One column of `type` holding rows from `vals` (NULL = null), as a batch called `name`. */
+struct onecol {
+    struct col_builder b;
+    struct column c;
+    const char *name;
+    struct batch batch;
+};
+
+static void onecol_int(struct onecol *o, const char *name, const int64_t *v, int n) {
+    colb_init(&o->b, COL_INT64, false, 0);
+    for (int i = 0; i < n; i++) ASSERT_EQ(colb_append_int(&o->b, v[i]), 0);
+    ASSERT_EQ(colb_finish(&o->b, &o->c), 0);
+    o->name = name;
+    o->batch = (struct batch){.length = n, .n_cols = 1, .cols = &o->c, .names = &o->name};
+}
+
+TEST(later_batches_convert_to_the_schema) {
+    zest_error err = {0};
+    struct arrow_ipc_writer *w = NULL;
+    struct col_builder sb[2];
+    struct column sc[2];
+    const char *sn[2] = {"x", "y"};
+    colb_init(&sb[0], COL_DOUBLE, false, 0);
+    colb_init(&sb[1], COL_JSON, false, 0);
+    for (int t = 0; t < 2; t++) ASSERT_EQ(colb_finish(&sb[t], &sc[t]), 0);
+    const struct batch schema = {.length = 0, .n_cols = 2, .cols = sc, .names = sn};
+    const struct arrow_ipc_writer_opts o = {.kind = ARROW_IPC_STREAM, .schema = &schema};
+    char *path = tmp_path("conv.arrows");
+    ASSERT_EQ(arrow_ipc_writer_open(path, &o, &w, &err), 0);
+    /* x: int64 into double; y: utf8 into json */
+    struct col_builder b[2];
+    struct column c[2];
+    colb_init(&b[0], COL_INT64, false, 0);
+    colb_init(&b[1], COL_UTF8, false, 0);
+    ASSERT_EQ(colb_append_int(&b[0], 9007199254740993LL), 0);
+    ASSERT_EQ(colb_append_null(&b[0]), 0);
+    ASSERT_EQ(colb_append_str(&b[1], "a\"b", 3), 0);
+    ASSERT_EQ(colb_append_null(&b[1]), 0);
+    for (int t = 0; t < 2; t++) ASSERT_EQ(colb_finish(&b[t], &c[t]), 0);
+    const struct batch batch = {.length = 2, .n_cols = 2, .cols = c, .names = sn};
+    ASSERT_EQ(arrow_ipc_writer_write(w, &batch, &err), 0);
+    /* a utf8 column cannot go into the double field */
+    const struct batch swapped = {.length = 2, .n_cols = 2, .cols = (struct column[]){c[1], c[1]}, .names = sn};
+    ASSERT_EQ(arrow_ipc_writer_write(w, &swapped, &err), ZEST_E_PARAM);
+    ASSERT_EQ(arrow_ipc_writer_commit(w, NULL, &err), 0);
+    struct buf got;
+    buf_init(&got, 0);
+    ASSERT_EQ(read_all(path, &got), 1);
+    ASSERT_STR_EQ(got.data, "x:3 y:5 \nx=9007199254740992.0 y=\"a\\\"b\" \nx=null y=null \n");
+    buf_free(&got);
+    for (int t = 0; t < 2; t++) {
+        colb_destroy(&b[t]);
+        colb_destroy(&sb[t]);
+    }
+    free(path);
+}
+
+TEST(int64_extremes) {
+    /* a column of int64 extremes round-trips exactly */
+    const int64_t v[] = {INT64_MIN, -1, 0, 1, INT64_MAX};
+    struct onecol o;
+    zest_error err = {0};
+    struct arrow_ipc_writer *w = NULL;
+    char *path = tmp_path("ints.arrow");
+    onecol_int(&o, "v", v, 5);
+    ASSERT_EQ(arrow_ipc_writer_open(path, NULL, &w, &err), 0);
+    ASSERT_EQ(arrow_ipc_writer_write(w, &o.batch, &err), 0);
+    ASSERT_EQ(arrow_ipc_writer_commit(w, NULL, &err), 0);
+    struct buf got;
+    buf_init(&got, 0);
+    ASSERT_EQ(read_all(path, &got), 1);
+    ASSERT_STR_EQ(got.data, "v:2 \nv=-9223372036854775808 \nv=-1 \nv=0 \nv=1 \nv=9223372036854775807 \n");
+    buf_free(&got);
+    colb_destroy(&o.b);
+    free(path);
+}
