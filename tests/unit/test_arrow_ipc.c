@@ -354,6 +354,7 @@ TEST(later_batches_convert_to_the_schema) {
     struct buf got;
     buf_init(&got, 0);
     ASSERT_EQ(read_all(path, &got), 1);
+    ASSERT_EQ(buf_putc(&got, 0), 0);
     ASSERT_STR_EQ(got.data, "x:3 y:5 \nx=9007199254740992.0 y=\"a\\\"b\" \nx=null y=null \n");
     buf_free(&got);
     for (int t = 0; t < 2; t++) {
@@ -377,6 +378,7 @@ TEST(int64_extremes) {
     struct buf got;
     buf_init(&got, 0);
     ASSERT_EQ(read_all(path, &got), 1);
+    ASSERT_EQ(buf_putc(&got, 0), 0);
     ASSERT_STR_EQ(got.data, "v:2 \nv=-9223372036854775808 \nv=-1 \nv=0 \nv=1 \nv=9223372036854775807 \n");
     buf_free(&got);
     colb_destroy(&o.b);
