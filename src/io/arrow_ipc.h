@@ -23,6 +23,7 @@
 #ifndef ZEST_ARROW_IPC_H
 #define ZEST_ARROW_IPC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,10 @@ struct arrow_ipc_writer_opts {
 
 struct arrow_ipc_writer;
 struct arrow_ipc_reader;
+
+/* The format a path names by its extension (case-insensitive): ".arrow", ".feather", ".ipc"
+ * the file format, ".arrows", ".arrowstream" the stream format. False for anything else. */
+bool arrow_ipc_kind_for_path(const char *path, enum arrow_ipc_kind *out);
 
 /* Parses a codec name: "none"/"uncompressed", "lz4"/"lz4_frame", "zstd". ZEST_E_PARAM else. */
 int arrow_ipc_codec_parse(const char *name, enum arrow_ipc_codec *out, zest_error *err);

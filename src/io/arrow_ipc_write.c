@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../common/err.h"
 #include "arrow_ipc_internal.h"
@@ -49,6 +50,24 @@ int arrow_ipc_codec_parse(const char *name, enum arrow_ipc_codec *out, zest_erro
         return err_set(err, ZEST_E_PARAM,
                        "arrow compression '%s': expected none, lz4 or zstd", name);
     return 0;
+}
+
+bool arrow_ipc_kind_for_path(const char *path, enum arrow_ipc_kind *out) {
+    static const struct {
+        const char *ext;
+        enum arrow_ipc_kind kind;
+    } exts[] = {{".arrow", ARROW_IPC_FILE},   {".feather", ARROW_IPC_FILE},
+                {".ipc", ARROW_IPC_FILE},     {".arrows", ARROW_IPC_STREAM},
+                {".arrowstream", ARROW_IPC_STREAM}};
+    const size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        const size_t e = strlen(exts[i].ext);
+        if (n > e && !strcasecmp(path + n - e, exts[i].ext)) {
+            *out = exts[i].kind;
+            return true;
+        }
+    }
+    return false;
 }
 
 static void aipc_put_le(uint8_t *p, uint64_t v, int n) {

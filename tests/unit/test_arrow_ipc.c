@@ -216,6 +216,15 @@ TEST(schema_change_refused_and_abort_leaves_nothing) {
     free(path);
 }
 
+TEST(kinds_by_extension) {
+    enum arrow_ipc_kind k = ARROW_IPC_STREAM;
+    ASSERT(arrow_ipc_kind_for_path("out/data.arrow", &k) && k == ARROW_IPC_FILE);
+    ASSERT(arrow_ipc_kind_for_path("x.FEATHER", &k) && k == ARROW_IPC_FILE);
+    ASSERT(arrow_ipc_kind_for_path("x.arrows", &k) && k == ARROW_IPC_STREAM);
+    ASSERT(!arrow_ipc_kind_for_path("x.jsonl", &k));
+    ASSERT(!arrow_ipc_kind_for_path(".arrow", &k));
+}
+
 TEST(codec_names) {
     enum arrow_ipc_codec c;
     zest_error err = {0};
