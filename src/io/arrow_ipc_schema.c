@@ -196,9 +196,17 @@ static int aipc_parse_type(const struct fb_table *ft, struct aipc_field *f, zest
         f->bits = p == 1 ? 32 : 64;
         return 0;
     }
-    default:
-        return err_set(err, ZEST_E_UNSUPPORTED, "field '%s': Arrow type %u is not supported", f->name,
-                       (unsigned)f->type);
+    default: {
+        static const char *const names[] = {
+            "NONE",     "Null",          "Int",         "FloatingPoint", "Binary",        "Utf8",
+            "Bool",     "Decimal",       "Date",        "Time",          "Timestamp",     "Interval",
+            "List",     "Struct_",       "Union",       "FixedSizeBinary", "FixedSizeList", "Map",
+            "Duration", "LargeBinary",   "LargeUtf8",   "LargeList",     "RunEndEncoded", "BinaryView",
+            "Utf8View", "ListView",      "LargeListView"};
+        const char *tn = f->type < sizeof names / sizeof names[0] ? names[f->type] : "unknown";
+        return err_set(err, ZEST_E_UNSUPPORTED, "field '%s': Arrow type %s (%u) is not supported",
+                       f->name, tn, (unsigned)f->type);
+    }
     }
 }
 

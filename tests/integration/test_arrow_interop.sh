@@ -68,4 +68,17 @@ check "truncated file: exit 1" equals "$rc" 1
 check "truncated file: the error names the file and an offset" sh -c \
   "grep -q 'cut.arrow' $TMP/cut.err && grep -q 'offset' $TMP/cut.err"
 
+# ---- a type zest does not read is an error naming the field and the type ----
+node -e "
+const a = require('./$dir/node_modules/apache-arrow'), fs = require('fs');
+const t = new a.Table({ when: a.vectorFromArray([new Date(0)], new a.DateMillisecond()) });
+fs.writeFileSync('$TMP/date.arrow', a.tableToIPC(t, 'file'));"
+set +e
+"$tool" read "$TMP/date.arrow" >/dev/null 2>"$TMP/date.err"
+rc=$?
+set -e
+check "unsupported type: exit 1" equals "$rc" 1
+check "unsupported type: the error names the file, the field and the type" sh -c \
+  "grep -q \"date.arrow: schema at offset [0-9]*: field 'when': Arrow type Date (8) is not supported\" $TMP/date.err"
+
 finish
