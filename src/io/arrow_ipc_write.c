@@ -116,7 +116,7 @@ static int aipc_put_bits(struct arrow_ipc_writer *w, const uint8_t *bits, int64_
     const size_t nbytes = (size_t)(len + 7) / 8;
     if (off % 8 == 0) return aipc_put_buffer(w, bits + off / 8, nbytes, err);
     buf_clear(&w->tmp);
-    int rc = buf_reserve(&w->tmp, nbytes);
+    int rc = buf_reserve(&w->tmp, nbytes + 1); /* never 0: memset needs a buffer */
     if (rc) return aipc_nomem(w, rc, err);
     memset(w->tmp.data, 0, nbytes);
     for (int64_t i = 0; i < len; i++)
@@ -161,7 +161,7 @@ static int aipc_put_nulls(struct arrow_ipc_writer *w, const struct aipc_field *f
     if (f->type == AT_NULL) return 0;
     const size_t bytes = f->type == AT_BOOL ? (size_t)(n + 7) / 8 : (size_t)(n + 1) * 8;
     buf_clear(&w->tmp);
-    if ((rc = buf_reserve(&w->tmp, bytes))) return aipc_nomem(w, rc, err);
+    if ((rc = buf_reserve(&w->tmp, bytes + 1))) return aipc_nomem(w, rc, err);
     memset(w->tmp.data, 0, bytes);
     if ((rc = aipc_put_buffer(w, w->tmp.data, (size_t)(n + 7) / 8, err))) return rc;
     switch (f->type) {

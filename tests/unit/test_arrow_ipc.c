@@ -154,12 +154,18 @@ TEST(zero_rows_keep_the_nested_schema) {
     ASSERT_EQ(arrow_ipc_writer_open(path, NULL, &w, &err), 0);
     fixture_fill(&f, 0, 5); /* fixes the schema, nested types included */
     ASSERT_EQ(arrow_ipc_writer_write(w, &f.batch, &err), 0);
+    struct column sl[N_COLS]; /* 0 rows at an odd offset */
+    for (int t = 0; t < N_COLS; t++) sl[t] = col_slice(&f.c[t], 3, 0);
+    const struct batch empty_slice = {.length = 0, .n_cols = N_COLS, .cols = sl, .names = names};
+    ASSERT_EQ(arrow_ipc_writer_write(w, &empty_slice, &err), 0);
     fixture_fill(&f, 0, 0); /* its struct fields and list items are untyped (null) now */
     ASSERT_EQ(arrow_ipc_writer_write(w, &f.batch, &err), 0);
     ASSERT_EQ(arrow_ipc_writer_commit(w, NULL, &err), 0);
     ASSERT_EQ(arrow_ipc_reader_open(path, &r, &err), 0);
     ASSERT_EQ(arrow_ipc_reader_next(r, &b, &err), 1);
     ASSERT_EQ(b.length, 5);
+    ASSERT_EQ(arrow_ipc_reader_next(r, &b, &err), 1);
+    ASSERT_EQ(b.length, 0);
     ASSERT_EQ(arrow_ipc_reader_n_cols(r), N_COLS);
     ASSERT_STR_EQ(arrow_ipc_reader_col_name(r, 6), "st");
     ASSERT_EQ(arrow_ipc_reader_next(r, &b, &err), 1);
