@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "../common/err.h"
+#include "../common/utf8.h"
 #include "arrow_ipc_internal.h"
 #include "json.h"
 
@@ -316,12 +318,51 @@ static int aipc_append_dict(struct arrow_ipc_reader *r, struct col_builder *b, c
     return rc ? aipc_row_err(r, err, rc, v, i, "cannot append the value") : 0;
 }
 
+/* Length of the valid UTF-8 prefix of s[0, n) (n when all of it is valid): shortest forms
+ * only, no surrogates, nothing above U+10FFFF. Batches hold valid UTF-8 only. */
+static size_t aipc_utf8_valid(const unsigned char *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        if (n - i >= 8 && !(utf8_load8(s + i) & 0x8080808080808080ull)) {
+            i += 8;
+            continue;
+        }
+        const unsigned char c = s[i];
+        size_t len;
+        uint32_t lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else return i;
+        if (n - i < len || s[i + 1] < lo || s[i + 1] > hi) return i;
+        for (size_t k = 2; k < len; k++)
+            if ((s[i + k] & 0xC0) != 0x80) return i;
+        i += len;
+    }
+    return n;
+}
+
 static int aipc_append_str(struct arrow_ipc_reader *r, struct col_builder *b, const struct aview *v,
                            int64_t i, zest_error *err) {
     const bool wide = v->f->type == AT_LARGE_UTF8;
     const int64_t lo = aipc_offset_at(v, wide, i), hi = aipc_offset_at(v, wide, i + 1);
     const char *s = (const char *)v->b2 + lo;
-    if (!v->f->json) return colb_append_str(b, s, (size_t)(hi - lo));
+    const size_t n = (size_t)(hi - lo), ok = aipc_utf8_valid((const unsigned char *)s, n);
+    if (ok != n) {
+        char what[64];
+        snprintf(what, sizeof what, "invalid UTF-8 at byte %zu of the value", ok);
+        return aipc_row_err(r, err, ZEST_E_FORMAT, v, i, what);
+    }
+    if (!v->f->json) return colb_append_str(b, s, n);
     struct json_cursor c;
     json_cursor_init(&c, s, (size_t)(hi - lo));
     buf_clear(&r->canon);

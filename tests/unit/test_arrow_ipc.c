@@ -399,3 +399,39 @@ TEST(int64_extremes) {
     colb_destroy(&o.b);
     free(path);
 }
+
+TEST(invalid_utf8_is_an_error) {
+    static const char *const bad[] = {"ok \xff", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "ab\xe2\x82"};
+    static const char *const good[] = {"", "plain ascii text!", "é", "€", "\xf0\x9f\x8c\x8d", "\xf4\x8f\xbf\xbf"};
+    for (size_t t = 0; t < sizeof bad / sizeof bad[0] + 1; t++) {
+        struct col_builder b;
+        struct column c;
+        const char *name = "s";
+        zest_error err = {0};
+        struct arrow_ipc_writer *w = NULL;
+        struct arrow_ipc_reader *r = NULL;
+        struct batch out;
+        char *path = tmp_path("u.arrow");
+        colb_init(&b, COL_UTF8, false, 0);
+        for (size_t k = 0; k < sizeof good / sizeof good[0]; k++)
+            ASSERT_EQ(colb_append_str(&b, good[k], strlen(good[k])), 0);
+        if (t < sizeof bad / sizeof bad[0]) ASSERT_EQ(colb_append_str(&b, bad[t], strlen(bad[t])), 0);
+        ASSERT_EQ(colb_finish(&b, &c), 0);
+        const struct batch batch = {.length = c.length, .n_cols = 1, .cols = &c, .names = &name};
+        ASSERT_EQ(arrow_ipc_writer_open(path, NULL, &w, &err), 0);
+        ASSERT_EQ(arrow_ipc_writer_write(w, &batch, &err), 0);
+        ASSERT_EQ(arrow_ipc_writer_commit(w, NULL, &err), 0);
+        ASSERT_EQ(arrow_ipc_reader_open(path, &r, &err), 0);
+        const int rc = arrow_ipc_reader_next(r, &out, &err);
+        if (t < sizeof bad / sizeof bad[0]) {
+            ASSERT_EQ(rc, ZEST_E_FORMAT);
+            ASSERT(strstr(err.msg, "field 's', row 6: invalid UTF-8 at byte") != NULL);
+        } else {
+            ASSERT_EQ(rc, 1);
+            ASSERT_EQ(out.length, 6);
+        }
+        arrow_ipc_reader_close(r);
+        colb_destroy(&b);
+        free(path);
+    }
+}
