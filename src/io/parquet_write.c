@@ -27,10 +27,13 @@ struct pw_node {
     enum col_type type; /* COL_JSON also for empty structs */
     size_t n_children;
     struct pw_node *children; /* struct fields, or the list item */
+    size_t first_leaf, n_leaves; /* top-level nodes: their leaves */
 };
 
 struct pw_leaf {
     const struct pw_node *path[PW_MAX_DEPTH]; /* top-level column .. leaf */
+    size_t first_rg; /* the leaf joined the schema at this row group (earlier: all null) */
+    bool dead;       /* a null column replaced by a typed one */
     size_t depth;
     const char *path_names[PW_MAX_DEPTH * 2]; /* path_in_schema (list levels add "list", "element") */
     size_t n_path_names;
@@ -68,6 +71,7 @@ struct pw_chunk_meta {
 struct pw_rowgroup {
     int64_t rows, usize, csize, offset;
     struct pw_chunk_meta *chunks;
+    size_t n_chunks;
 };
 
 struct parquet_writer {
@@ -76,8 +80,9 @@ struct parquet_writer {
     parquet_out_fn out;
     void *user;
     bool have_schema;
-    size_t n_top;
-    struct pw_node *top;
+    size_t n_top, cap_top, n_dead;
+    struct pw_node **top;  /* top-level columns in schema order */
+    struct pw_node **dead; /* replaced null columns (their leaves still point here) */
     size_t n_leaves, cap_leaves;
     struct pw_leaf *leaves;
     int64_t pos;  /* bytes written */
@@ -175,18 +180,68 @@ static int pw_add_leaves(struct parquet_writer *w, struct pw_leaf *proto, const 
     return 0;
 }
 
-static int pw_schema(struct parquet_writer *w, const struct batch *b) {
-    w->top = calloc(b->n_cols ? b->n_cols : 1, sizeof *w->top);
-    if (!w->top) return ZEST_E_NOMEM;
-    w->n_top = b->n_cols;
-    for (size_t i = 0; i < b->n_cols; i++) {
-        int rc = pw_node_build(&w->top[i], b->names[i], &b->cols[i], 0);
-        if (rc) return rc;
+static void pw_leaf_reset(struct pw_leaf *L, const struct parquet_writer *w);
+
+/* Adds top-level column `name` shaped like c; rows already buffered in this row group get
+ * nulls, earlier row groups get null chunks at close. Replaces *slot when given. */
+static int pw_add_top(struct parquet_writer *w, const char *name, const struct column *c,
+                      struct pw_node **slot) {
+    struct pw_node *n = calloc(1, sizeof *n);
+    if (!n) return ZEST_E_NOMEM;
+    int rc = pw_node_build(n, name, c, 0);
+    if (rc) {
+        pw_node_free(n);
+        free(n);
+        return rc;
     }
+    if (!slot) {
+        if (w->n_top == w->cap_top) {
+            const size_t cap = w->cap_top ? 2 * w->cap_top : 16;
+            struct pw_node **t = realloc(w->top, cap * sizeof *t);
+            if (!t) {
+                pw_node_free(n);
+                free(n);
+                return ZEST_E_NOMEM;
+            }
+            w->top = t;
+            w->cap_top = cap;
+        }
+        slot = &w->top[w->n_top++];
+    }
+    *slot = n;
+    n->first_leaf = w->n_leaves;
     struct pw_leaf proto;
     memset(&proto, 0, sizeof proto);
-    for (size_t i = 0; i < w->n_top; i++) {
-        int rc = pw_add_leaves(w, &proto, &w->top[i]);
+    rc = pw_add_leaves(w, &proto, n);
+    n->n_leaves = w->n_leaves - n->first_leaf;
+    for (size_t i = n->first_leaf; !rc && i < w->n_leaves; i++) {
+        struct pw_leaf *L = &w->leaves[i];
+        L->first_rg = w->n_rgs;
+        pw_leaf_reset(L, w);
+        for (int64_t r = 0; r < w->rg_rows && !rc; r++) {
+            rc = buf_putc(&L->def, 0);
+            if (!rc) rc = buf_putc(&L->rep, 0);
+            L->nulls++;
+        }
+    }
+    return rc;
+}
+
+/* A null column that now has typed values: its leaves die (their chunks so far held only
+ * nulls), and a typed column takes its place. */
+static int pw_upgrade_top(struct parquet_writer *w, size_t j, const struct column *c) {
+    struct pw_node *old = w->top[j];
+    struct pw_node **d = realloc(w->dead, (w->n_dead + 1) * sizeof *d);
+    if (!d) return ZEST_E_NOMEM;
+    w->dead = d;
+    w->dead[w->n_dead++] = old;
+    for (size_t i = old->first_leaf; i < old->first_leaf + old->n_leaves; i++) w->leaves[i].dead = true;
+    return pw_add_top(w, old->name, c, &w->top[j]);
+}
+
+static int pw_schema(struct parquet_writer *w, const struct batch *b) {
+    for (size_t i = 0; i < b->n_cols; i++) {
+        int rc = pw_add_top(w, b->names[i], &b->cols[i], NULL);
         if (rc) return rc;
     }
     w->have_schema = true;
@@ -226,14 +281,16 @@ static int pw_check(struct parquet_writer *w, const struct pw_node *n, const str
 
 static int pw_check_batch(struct parquet_writer *w, const struct batch *b, zest_error *err) {
     for (size_t i = 0; i < b->n_cols; i++) {
-        const struct pw_node *n = NULL;
-        for (size_t j = 0; j < w->n_top && !n; j++)
-            if (strcmp(w->top[j].name, b->names[i]) == 0) n = &w->top[j];
-        if (!n)
-            return err_set(err, ZEST_E_UNSUPPORTED,
-                           "%s: column '%s' is not in the file's schema (fixed by the first batch)",
-                           w->name, b->names[i]);
-        int rc = pw_check(w, n, &b->cols[i], b->names[i], err);
+        size_t j = 0;
+        while (j < w->n_top && strcmp(w->top[j]->name, b->names[i]) != 0) j++;
+        int rc = 0;
+        if (j == w->n_top) rc = pw_add_top(w, b->names[i], &b->cols[i], NULL);
+        else if (w->top[j]->type == COL_NULL && b->cols[i].type != COL_NULL)
+            rc = pw_upgrade_top(w, j, &b->cols[i]);
+        if (rc)
+            return err_set(err, rc, "%s: column '%s': extending the schema failed (%s)", w->name,
+                           b->names[i], rc == ZEST_E_LIMIT ? "nesting too deep" : "out of memory");
+        rc = pw_check(w, w->top[j], &b->cols[i], b->names[i], err);
         if (rc) return rc;
     }
     return 0;
@@ -642,8 +699,6 @@ static int pw_chunk(struct parquet_writer *w, struct pw_leaf *L, struct pw_chunk
     m->dict = L->chunk_dict;
     m->has_minmax = L->has_minmax && (L->ptype != PQ_BYTE_ARRAY || L->str_stats_ok) &&
                     L->ptype != PQ_BOOLEAN;
-    buf_init(&m->min, 0);
-    buf_init(&m->max, 0);
     if (m->has_minmax) {
         if (L->ptype == PQ_INT64) {
             rc = buf_append(&m->min, &L->min_i, 8);
@@ -705,8 +760,12 @@ static int pw_flush(struct parquet_writer *w, zest_error *err) {
     w->n_rgs++;
     rg->rows = w->rg_rows;
     rg->offset = w->pos;
+    rg->n_chunks = w->n_leaves;
     for (size_t i = 0; i < w->n_leaves; i++) {
         struct pw_leaf *L = &w->leaves[i];
+        buf_init(&rg->chunks[i].min, 0);
+        buf_init(&rg->chunks[i].max, 0);
+        if (L->dead) continue;
         int rc = pw_chunk(w, L, &rg->chunks[i], err);
         if (rc) return rc;
         rg->usize += L->usize;
@@ -761,15 +820,16 @@ int parquet_writer_write(struct parquet_writer *w, const struct batch *b, zest_e
                     rc == ZEST_E_LIMIT ? "nesting too deep" : "out of memory");
             goto out;
         }
-        for (size_t i = 0; i < w->n_leaves; i++) pw_leaf_reset(&w->leaves[i], w);
     } else if ((rc = pw_check_batch(w, b, err))) {
         goto out;
     }
-    for (size_t i = 0; i < w->n_leaves; i++) pw_resolve(&w->leaves[i], b);
+    for (size_t i = 0; i < w->n_leaves; i++)
+        if (!w->leaves[i].dead) pw_resolve(&w->leaves[i], b);
     for (int64_t s = 0; s < b->length; s += PW_SLICE_ROWS) {
         const int64_t e = s + PW_SLICE_ROWS < b->length ? s + PW_SLICE_ROWS : b->length;
         for (size_t i = 0; i < w->n_leaves && !rc; i++) {
             struct pw_leaf *L = &w->leaves[i];
+            if (L->dead) continue;
             for (int64_t r = s; r < e && !rc; r++) rc = pw_shred(w, L, 0, L->cols[0], r, 0, 0);
         }
         if (rc) {
@@ -784,6 +844,43 @@ int parquet_writer_write(struct parquet_writer *w, const struct batch *b, zest_e
 out:
     if (rc) w->status = rc;
     return rc;
+}
+
+/* Null chunks for leaves that joined the schema after some row groups were written: the data
+ * goes after the last row group, which the chunk offsets allow. */
+static int pw_late_chunks(struct parquet_writer *w, zest_error *err) {
+    for (size_t g = 0; g < w->n_rgs; g++) {
+        struct pw_rowgroup *rg = &w->rgs[g];
+        if (rg->n_chunks == w->n_leaves) continue;
+        struct pw_chunk_meta *c = realloc(rg->chunks, w->n_leaves * sizeof *c);
+        if (!c) return err_set(err, ZEST_E_NOMEM, "%s: out of memory", w->name);
+        rg->chunks = c;
+        for (size_t i = rg->n_chunks; i < w->n_leaves; i++) {
+            memset(&c[i], 0, sizeof c[i]);
+            buf_init(&c[i].min, 0);
+            buf_init(&c[i].max, 0);
+        }
+        const size_t from = rg->n_chunks;
+        rg->n_chunks = w->n_leaves;
+        for (size_t i = from; i < w->n_leaves; i++) {
+            struct pw_leaf *L = &w->leaves[i];
+            if (L->dead) continue;
+            pw_leaf_reset(L, w);
+            int rc = 0;
+            for (int64_t r = 0; r < rg->rows && !rc; r++) {
+                rc = buf_putc(&L->def, 0);
+                if (!rc) rc = buf_putc(&L->rep, 0);
+                L->nulls++;
+            }
+            if (!rc) rc = pw_chunk(w, L, &c[i], err);
+            else err_set(err, rc, "%s: out of memory", w->name);
+            pw_leaf_reset(L, w);
+            if (rc) return rc;
+            rg->usize += L->usize;
+            rg->csize += L->csize;
+        }
+    }
+    return 0;
 }
 
 static void pw_schema_el(struct tc_writer *t, const struct pw_node *n);
@@ -891,6 +988,7 @@ int parquet_writer_close(struct parquet_writer *w, zest_error *err) {
     if (w->status) return err_set(err, w->status, "%s: an earlier write failed", w->name);
     int rc = pw_flush(w, err);
     if (rc) return w->status = rc;
+    if ((rc = pw_late_chunks(w, err))) return w->status = rc;
     struct buf *f = &w->page;
     buf_clear(f);
     struct tc_writer t;
@@ -899,13 +997,13 @@ int parquet_writer_close(struct parquet_writer *w, zest_error *err) {
     tcw_i32_field(&t, 1, 1);
     tcw_field(&t, 2, TC_LIST);
     size_t n_el = 1;
-    for (size_t i = 0; i < w->n_top; i++) n_el += pw_count_elements(&w->top[i]);
+    for (size_t i = 0; i < w->n_top; i++) n_el += pw_count_elements(w->top[i]);
     tcw_list(&t, TC_STRUCT, (uint32_t)n_el);
     tcw_struct_begin(&t);
     tcw_binary_field(&t, 4, "schema", 6);
     tcw_i32_field(&t, 5, (int32_t)w->n_top);
     tcw_struct_end(&t);
-    for (size_t i = 0; i < w->n_top; i++) pw_schema_el(&t, &w->top[i]);
+    for (size_t i = 0; i < w->n_top; i++) pw_schema_el(&t, w->top[i]);
     tcw_i64_field(&t, 3, w->rows);
     tcw_field(&t, 4, TC_LIST);
     tcw_list(&t, TC_STRUCT, (uint32_t)w->n_rgs);
@@ -913,9 +1011,12 @@ int parquet_writer_close(struct parquet_writer *w, zest_error *err) {
         const struct pw_rowgroup *rg = &w->rgs[g];
         tcw_struct_begin(&t);
         tcw_field(&t, 1, TC_LIST);
-        tcw_list(&t, TC_STRUCT, (uint32_t)w->n_leaves);
-        for (size_t i = 0; i < w->n_leaves; i++)
-            pw_footer_chunk(&t, &w->leaves[i], &rg->chunks[i], w->o.codec);
+        size_t live = 0;
+        for (size_t i = 0; i < w->n_top; i++) live += w->top[i]->n_leaves;
+        tcw_list(&t, TC_STRUCT, (uint32_t)live);
+        for (size_t i = 0; i < w->n_top; i++)
+            for (size_t l = w->top[i]->first_leaf; l < w->top[i]->first_leaf + w->top[i]->n_leaves; l++)
+                pw_footer_chunk(&t, &w->leaves[l], &rg->chunks[l], w->o.codec);
         tcw_i64_field(&t, 2, rg->usize);
         tcw_i64_field(&t, 3, rg->rows);
         tcw_i64_field(&t, 5, rg->offset);
@@ -959,15 +1060,23 @@ void parquet_writer_free(struct parquet_writer *w) {
     }
     free(w->leaves);
     for (size_t g = 0; g < w->n_rgs; g++) {
-        for (size_t i = 0; i < w->n_leaves; i++) {
+        for (size_t i = 0; i < w->rgs[g].n_chunks; i++) {
             buf_free(&w->rgs[g].chunks[i].min);
             buf_free(&w->rgs[g].chunks[i].max);
         }
         free(w->rgs[g].chunks);
     }
     free(w->rgs);
-    for (size_t i = 0; i < w->n_top; i++) pw_node_free(&w->top[i]);
+    for (size_t i = 0; i < w->n_top; i++) {
+        pw_node_free(w->top[i]);
+        free(w->top[i]);
+    }
     free(w->top);
+    for (size_t i = 0; i < w->n_dead; i++) {
+        pw_node_free(w->dead[i]);
+        free(w->dead[i]);
+    }
+    free(w->dead);
     buf_free(&w->page);
     buf_free(&w->comp);
     buf_free(&w->hdr);

@@ -301,3 +301,54 @@ TEST(delta_binary_packed_decode) {
     for (int i = 0; i < 5; i++) ASSERT_EQ(out[i], want[i]);
     ASSERT_EQ(pq_delta_decode(enc, 6, out, 8, &count, &used, &why), ZEST_E_FORMAT);
 }
+
+/* Columns that appear in later batches, and null columns that later get a type, after row
+ * groups were already written: earlier rows read back as null. */
+TEST(schema_grows_across_row_groups) {
+    static const char *const a[] = {"{\"text\":\"a\",\"z\":null}", "{\"text\":\"b\"}"};
+    static const char *const b[] = {"{\"text\":\"c\",\"z\":{\"q\":[1,2]},\"new\":\"x\"}"};
+    static const char *const c2[] = {"{\"new\":\"y\",\"text\":\"d\",\"late\":1.5}"};
+    struct jbatch ja, jb, jc;
+    jbatch_parse(&ja, a, 2);
+    jbatch_parse(&jb, b, 1);
+    jbatch_parse(&jc, c2, 1);
+    struct collect c;
+    buf_init(&c.bytes, 0);
+    struct parquet_writer *w;
+    zest_error err = {0};
+    struct parquet_write_opts o;
+    parquet_write_opts_default(&o);
+    o.row_group_bytes = 1; /* every batch its own row group */
+    ASSERT_EQ(parquet_writer_new("g.parquet", &o, collect_out, &c, &w, &err), 0);
+    ASSERT_EQ(parquet_writer_write(w, &ja.b, &err), 0);
+    if (parquet_writer_write(w, &jb.b, &err)) TEST_FAIL("%s", err.msg);
+    if (parquet_writer_write(w, &jc.b, &err)) TEST_FAIL("%s", err.msg);
+    if (parquet_writer_close(w, &err)) TEST_FAIL("%s", err.msg);
+    parquet_writer_free(w);
+    struct parquet_reader *r;
+    if (parquet_reader_open_mem("g.parquet", c.bytes.data, c.bytes.len, &r, &err)) TEST_FAIL("%s", err.msg);
+    ASSERT_EQ(parquet_reader_row_groups(r), 3);
+    static const char *const want[] = {
+        "{\"text\":\"a\",\"z\":null,\"new\":null,\"late\":null}",
+        "{\"text\":\"b\",\"z\":null,\"new\":null,\"late\":null}",
+        "{\"text\":\"c\",\"z\":{\"q\":[1,2]},\"new\":\"x\",\"late\":null}",
+        "{\"text\":\"d\",\"z\":null,\"new\":\"y\",\"late\":1.5}"};
+    int k = 0;
+    struct buf line;
+    buf_init(&line, 0);
+    for (size_t g = 0; g < 3; g++) {
+        struct batch out;
+        if (parquet_reader_read(r, g, &out, &err)) TEST_FAIL("%s", err.msg);
+        for (int64_t i = 0; i < out.length; i++, k++) {
+            row_json(&out, i, &line);
+            ASSERT_STR_EQ(line.data, want[k]);
+        }
+    }
+    ASSERT_EQ(k, 4);
+    buf_free(&line);
+    parquet_reader_close(r);
+    buf_free(&c.bytes);
+    jbatch_free(&ja);
+    jbatch_free(&jb);
+    jbatch_free(&jc);
+}
