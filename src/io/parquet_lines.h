@@ -31,6 +31,12 @@ int parquet_lines_new(const char *name, const struct parquet_write_opts *o, parq
 /* As parquet_lines_new, into a file committed atomically by parquet_lines_finish. */
 int parquet_lines_file(const char *path, const struct parquet_write_opts *o,
                        struct parquet_lines **pl, zest_error *err);
+/* Lossless mode (checkpoints), before the first write: every field is stored as its canonical
+ * JSON text (a json column), an absent field as null, and a record whose keys are not in the
+ * schema's order gets its key list in the column PARQUET_LINES_ORDER, so that reading back gives
+ * the same lines byte for byte. */
+#define PARQUET_LINES_ORDER "__zest_key_order__"
+void parquet_lines_set_lossless(struct parquet_lines *pl);
 /* Appends a chunk of JSON lines (may end inside a line; blank lines are skipped). A line that
  * is not a JSON object is ZEST_E_FORMAT naming the line. */
 int parquet_lines_write(struct parquet_lines *pl, const void *data, size_t len, zest_error *err);
@@ -48,6 +54,8 @@ int parquet_row_json(const struct batch *b, int64_t i, struct buf *out);
 
 struct parquet_linesrc;
 
+/* Opens `path` to read row groups [rg_from, rg_to) as JSON lines. A file written in lossless
+ * mode gives back its lines exactly; other files give every column, nulls as null. */
 /* Opens `path` to read row groups [rg_from, rg_to) (rg_to -1: to the end) as JSON lines. */
 int parquet_linesrc_open(const char *path, int64_t rg_from, int64_t rg_to,
                          struct parquet_linesrc **out, zest_error *err);
