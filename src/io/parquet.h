@@ -162,7 +162,8 @@ int parquet_writer_new(const char *name, const struct parquet_write_opts *o, par
                        void *user, struct parquet_writer **w, zest_error *err);
 /* Appends the batch's rows (copied). The first batch fixes the schema. */
 int parquet_writer_write(struct parquet_writer *w, const struct batch *b, zest_error *err);
-/* Flushes the last row group and writes the footer (a file with no batch has no columns).
+/* Flushes the last row group and writes the footer (a file that got no batch has one string
+ * column, "text", and no rows: readers such as DuckDB refuse files without columns).
  * The writer stays to be freed. */
 int parquet_writer_close(struct parquet_writer *w, zest_error *err);
 /* Rows written so far. */

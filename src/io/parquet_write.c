@@ -989,6 +989,14 @@ int parquet_writer_close(struct parquet_writer *w, zest_error *err) {
     int rc = pw_flush(w, err);
     if (rc) return w->status = rc;
     if ((rc = pw_late_chunks(w, err))) return w->status = rc;
+    if (!w->have_schema) { /* no batch: one string column "text", as readers want a column */
+        struct column none;
+        memset(&none, 0, sizeof none);
+        none.type = COL_UTF8;
+        if ((rc = pw_add_top(w, "text", &none, NULL)))
+            return w->status = err_set(err, rc, "%s: out of memory", w->name);
+        w->have_schema = true;
+    }
     struct buf *f = &w->page;
     buf_clear(f);
     struct tc_writer t;

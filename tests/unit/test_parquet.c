@@ -352,3 +352,63 @@ TEST(schema_grows_across_row_groups) {
     jbatch_free(&jb);
     jbatch_free(&jc);
 }
+
+/* One file per codec x page version x string encoding, each read back here; with
+ * ZEST_PARQUET_SAMPLES=DIR the files and their source lines (DIR/source.jsonl) are kept there
+ * for tests/integration/test_parquet.sh, which has DuckDB read them. */
+TEST(samples_every_codec_and_page_version) {
+    static const char *const lines[] = {
+        "{\"text\":\"plain ascii\",\"n\":1,\"x\":0.5,\"ok\":true,\"tags\":[\"a\",\"b\"],\"meta\":{\"lang\":\"en\",\"k\":7}}",
+        "{\"text\":\"\",\"n\":-2,\"x\":-1e-300,\"ok\":false,\"tags\":[],\"meta\":{\"lang\":null,\"k\":null}}",
+        "{\"text\":\"\\u00e9t\\u00e9 \\u65e5\\u672c\\u8a9e \\ud83d\\ude80\",\"n\":null,\"x\":null,\"ok\":null,\"tags\":null,\"meta\":null}",
+        "{\"text\":\"plain ascii\",\"n\":9007199254740993,\"x\":1e308,\"ok\":true,\"tags\":[null,\"c\"],\"meta\":{\"lang\":\"fr\",\"k\":-1}}",
+    };
+    const char *keep = getenv("ZEST_PARQUET_SAMPLES");
+    const char *dir = keep ? keep : test_tmpdir();
+    static const struct { enum pq_codec c; const char *name; } codecs[] = {
+        {PQ_UNCOMPRESSED, "none"}, {PQ_SNAPPY, "snappy"}, {PQ_GZIP, "gzip"}, {PQ_ZSTD, "zstd"},
+        {PQ_LZ4_RAW, "lz4_raw"}};
+    struct jbatch j;
+    jbatch_parse(&j, lines, 4);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/source.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    ASSERT(f != NULL);
+    for (int i = 0; i < 4; i++) fprintf(f, "%s\n", lines[i]);
+    fclose(f);
+    struct buf a, b;
+    buf_init(&a, 0);
+    buf_init(&b, 0);
+    for (size_t c = 0; c < 5; c++)
+        for (int v2 = 0; v2 < 2; v2++)
+            for (int plain = 0; plain < 2; plain++) {
+                snprintf(path, sizeof path, "%s/s_%s_v%d_%s.parquet", dir, codecs[c].name, v2 + 1,
+                         plain ? "plain" : "dict");
+                struct parquet_write_opts o;
+                parquet_write_opts_default(&o);
+                o.codec = codecs[c].c;
+                o.page_v2 = v2;
+                o.no_dictionary = plain;
+                o.page_bytes = 8; /* several pages per chunk */
+                struct parquet_writer *w;
+                zest_error err = {0};
+                ASSERT_EQ(parquet_file_open(path, &o, &w, &err), 0);
+                ASSERT_EQ(parquet_writer_write(w, &j.b, &err), 0);
+                ASSERT_EQ(parquet_writer_write(w, &j.b, &err), 0);
+                if (parquet_file_commit(w, NULL, &err)) TEST_FAIL("%s", err.msg);
+                struct parquet_reader *r;
+                if (parquet_reader_open(path, &r, &err)) TEST_FAIL("%s", err.msg);
+                struct batch out;
+                ASSERT_EQ(parquet_reader_read(r, 0, &out, &err), 0);
+                ASSERT_EQ(out.length, 8);
+                for (int64_t i = 0; i < 8; i++) {
+                    row_json(&j.b, i % 4, &a);
+                    row_json(&out, i, &b);
+                    ASSERT_STR_EQ(b.data, a.data);
+                }
+                parquet_reader_close(r);
+            }
+    buf_free(&a);
+    buf_free(&b);
+    jbatch_free(&j);
+}
