@@ -519,8 +519,10 @@ static int pr_levels(const struct pr_ctx *c, const uint8_t *p, size_t len, int m
     return 0;
 }
 
+/* (Room for one more byte is kept so that an empty value never points into a NULL buffer.) */
 static int put_bytes(struct pr_vals *v, const void *p, size_t n) {
-    int rc = buf_append(&v->data, p, n);
+    int rc = buf_reserve(&v->data, n + 1);
+    if (!rc && n) buf_put(&v->data, p, n);
     const int64_t end = (int64_t)v->data.len;
     if (!rc) rc = buf_append(&v->offs, &end, 8);
     if (!rc) v->n++;
@@ -639,12 +641,12 @@ static int pr_delta_bytes(const struct pr_ctx *c, const uint8_t *p, size_t len, 
             goto out;
         }
         const size_t start = v->data.len;
-        if (buf_reserve(&v->data, (size_t)(pre + l))) {
+        if (buf_reserve(&v->data, (size_t)(pre + l) + 1)) {
             rc = pr_fail(c, ZEST_E_NOMEM, "out of memory", NULL);
             goto out;
         }
         if (pre) buf_put(&v->data, v->data.data + prev_start, (size_t)pre);
-        buf_put(&v->data, p + pos, (size_t)l);
+        if (l) buf_put(&v->data, p + pos, (size_t)l);
         pos += (size_t)l;
         const int64_t end = (int64_t)v->data.len;
         if (buf_append(&v->offs, &end, 8)) {
@@ -782,12 +784,12 @@ static int pr_data_page(const struct pr_ctx *c, const struct pq_page_header *h, 
         }
     }
     /* required columns: every entry is defined; no repetition: every entry starts a row */
-    if (L->max_def == 0) {
+    if (L->max_def == 0 && n) {
         if (buf_reserve(&L->def, n * 2)) return pr_fail(c, ZEST_E_NOMEM, "out of memory", NULL);
         memset(L->def.data + L->def.len, 0, n * 2);
         L->def.len += n * 2;
     }
-    if (L->max_rep == 0) {
+    if (L->max_rep == 0 && n) {
         if (buf_reserve(&L->rep, n * 2)) return pr_fail(c, ZEST_E_NOMEM, "out of memory", NULL);
         memset(L->rep.data + L->rep.len, 0, n * 2);
         L->rep.len += n * 2;

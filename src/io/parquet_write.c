@@ -338,7 +338,8 @@ static int pw_dict_add(struct pw_leaf *L, const char *s, size_t n) {
                 return 0;
             }
             id = (uint32_t)L->n_dict++;
-            int rc = buf_append(&L->dict_data, s, n);
+            int rc = buf_reserve(&L->dict_data, n + 1);
+            if (!rc && n) buf_put(&L->dict_data, s, n);
             const int64_t end = (int64_t)L->dict_data.len;
             if (!rc) rc = buf_append(&L->dict_offs, &end, sizeof end);
             if (rc) return rc;
@@ -384,8 +385,10 @@ static void pw_stat_str(struct pw_leaf *L, const char *s, size_t n) {
     if (rc) L->str_stats_ok = false;
 }
 
+/* (One spare byte: an empty string never points into a NULL buffer.) */
 static int pw_put_str(struct pw_leaf *L, const char *s, size_t n) {
-    int rc = buf_append(&L->data, s, n);
+    int rc = buf_reserve(&L->data, n + 1);
+    if (!rc && n) buf_put(&L->data, s, n);
     const int64_t end = (int64_t)L->data.len;
     if (!rc) rc = buf_append(&L->offs, &end, sizeof end);
     if (!rc && L->dict_on) rc = pw_dict_add(L, s, n);
