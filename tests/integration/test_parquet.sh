@@ -104,6 +104,16 @@ done
 check "zest reads DuckDB's Parquet (5 codecs x v1/v2 pages): output equals the JSON lines run" \
   equals "${bad:-none}" none
 
+# Logical types and nested shapes as DuckDB writes them: MAP (a list of key/value structs),
+# lists of lists, DECIMAL as INT32/INT64 and FIXED (to double), DATE, TIMESTAMP (to text),
+# TINYINT, UBIGINT, FLOAT, a struct of a list of structs.
+duck "COPY (SELECT i AS id, 'row '||i AS text, map([1,2],['a','b']) AS m, [[1,2],[3]] AS ll, (i/7)::DECIMAL(10,3) AS dec, (i*1.5)::DECIMAL(30,5) AS bigdec, DATE '2024-02-29' + i::INTEGER AS d, TIMESTAMP '2024-01-01 12:00:00.25' + to_seconds(i) AS ts, i::TINYINT AS t, i::UBIGINT AS u, i::FLOAT/4 AS f, {'a': [ {'x': i} ]} AS s FROM range(5) t(i)) TO '$TMP/types.parquet' (FORMAT parquet)"
+printf "dataset_path: '%s'\nexport_path: '%s'\nprocess: []\n" "$TMP/types.parquet" "$TMP/types/out.jsonl" >"$TMP/types.yaml"
+run_zest run "$TMP/types.yaml" --quiet
+check "DuckDB's logical types and nested shapes: exit 0" equals "$rc" 0
+check "DuckDB's logical types and nested shapes: mapped as docs/parquet.md says" equals "$(sed -n 2p "$TMP/types/out.jsonl")" \
+  '{"id":1,"text":"row 1","m":[{"key":1,"value":"a"},{"key":2,"value":"b"}],"ll":[[1,2],[3]],"dec":0.143,"bigdec":1.5,"d":"2024-03-01","ts":"2024-01-01 12:00:01.25","t":1,"u":1,"f":0.25,"s":{"a":[{"x":1}]}}'
+
 mkdir -p "$TMP/dir"
 duck "COPY (SELECT * FROM read_json('$TMP/in.jsonl') WHERE id < 2500) TO '$TMP/dir/a.parquet' (FORMAT parquet)" \
      "COPY (SELECT * FROM read_json('$TMP/in.jsonl') WHERE id >= 2500) TO '$TMP/dir/b.parquet' (FORMAT parquet, COMPRESSION zstd)"
