@@ -12,6 +12,7 @@
 #include "../../src/common/buf.h"
 #include "../../src/io/jsonl.h"
 #include "../../src/io/parquet.h"
+#include "../../src/io/parquet_lines.h"
 #include "runner.h"
 #include "zest.h"
 
@@ -411,4 +412,65 @@ TEST(samples_every_codec_and_page_version) {
     buf_free(&a);
     buf_free(&b);
     jbatch_free(&j);
+}
+
+/* Lossless lines (checkpoints): canonical lines (as the JSONL writer makes them) with any key
+ * order, absent fields, explicit nulls, nested values, big numbers and escapes come back byte
+ * for byte; typed lines (exports) keep the values. */
+TEST(lines_lossless_and_typed) {
+    static const char text[] =
+        "{\"text\":\"a\",\"n\":1,\"meta\":{\"k\":[1,2.5,\"x\"]}}\n"
+        "{\"n\":null,\"text\":\"b\"}\n"
+        "{\"text\":\"c\xc3\xa9\\n\\\"q\\\"\",\"big\":123456789012345678901234567890,\"meta\":{}}\n"
+        "{\"meta\":null,\"extra\":true,\"text\":\"\"}\n";
+    const char *dir = test_tmpdir();
+    for (int lossless = 1; lossless >= 0; lossless--) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/l%d.parquet", dir, lossless);
+        struct parquet_lines *pl;
+        zest_error err = {0};
+        ASSERT_EQ(parquet_lines_file(path, NULL, &pl, &err), 0);
+        if (lossless) parquet_lines_set_lossless(pl);
+        /* in odd pieces, lines cut anywhere */
+        const size_t n = strlen(text);
+        for (size_t i = 0; i < n; i += 7)
+            if (parquet_lines_write(pl, text + i, n - i < 7 ? n - i : 7, &err)) TEST_FAIL("%s", err.msg);
+        if (parquet_lines_finish(pl, NULL, &err)) TEST_FAIL("%s", err.msg);
+        ASSERT_EQ(parquet_lines_rows(pl), 4);
+        parquet_lines_free(pl);
+        struct parquet_linesrc *src;
+        ASSERT_EQ(parquet_linesrc_open(path, 0, -1, &src, &err), 0);
+        struct buf got;
+        buf_init(&got, 0);
+        const char *line;
+        size_t len;
+        int64_t row;
+        while (parquet_linesrc_next(src, &line, &len, &row, &err) == 1) {
+            buf_append(&got, line, len);
+            buf_putc(&got, '\n');
+        }
+        buf_putc(&got, 0);
+        parquet_linesrc_close(src);
+        if (lossless) {
+            ASSERT_STR_EQ(got.data, text);
+        } else {
+            /* typed: absent fields are null, structs take the union of their fields, and a
+             * list of mixed values is JSON (column.h's promotion: 1 met 2.5 first) */
+            ASSERT_STR_EQ(got.data,
+                          "{\"text\":\"a\",\"n\":1,\"meta\":{\"k\":[1.0,2.5,\"x\"]},\"big\":null,\"extra\":null}\n"
+                          "{\"text\":\"b\",\"n\":null,\"meta\":null,\"big\":null,\"extra\":null}\n"
+                          "{\"text\":\"c\xc3\xa9\\n\\\"q\\\"\",\"n\":null,\"meta\":{\"k\":null},\"big\":123456789012345678901234567890,\"extra\":null}\n"
+                          "{\"text\":\"\",\"n\":null,\"meta\":null,\"big\":null,\"extra\":true}\n");
+        }
+        buf_free(&got);
+    }
+    /* a line that is not an object is an error naming the line */
+    char path[512];
+    snprintf(path, sizeof path, "%s/bad.parquet", dir);
+    struct parquet_lines *pl;
+    zest_error err = {0};
+    ASSERT_EQ(parquet_lines_file(path, NULL, &pl, &err), 0);
+    ASSERT_EQ(parquet_lines_write(pl, "{\"a\":1}\n[1]\n", 12, &err), ZEST_E_FORMAT);
+    ASSERT(strstr(err.msg, "line 2") != NULL);
+    parquet_lines_free(pl);
 }
