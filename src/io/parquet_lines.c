@@ -191,6 +191,10 @@ static int pl_flush(struct parquet_lines *pl, zest_error *err) {
     const struct batch b = {.length = c.length, .n_cols = c.n_children, .cols = c.children,
                             .names = c.child_names};
     rc = parquet_writer_write(pl->w, &b, err);
+    if (rc == ZEST_E_UNSUPPORTED)
+        err_prefix(err, "rows %lld..%lld do not fit the Parquet schema of the rows before them "
+                   "(docs/parquet.md, Writing; a .jsonl export takes any rows)",
+                   (long long)(pl->n_rows - c.length + 1), (long long)pl->n_rows);
     colb_reset(&pl->rows);
     arena_reset(&pl->arena);
     pl->text_bytes = 0;
