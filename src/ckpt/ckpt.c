@@ -22,6 +22,7 @@
 #include "../common/err.h"
 #include "../common/fsutil.h"
 #include "../common/hash.h"
+#include "../io/parquet_lines.h"
 #include "../io/sink.h"
 #include "../io/source.h"
 
@@ -34,6 +35,10 @@ static const char *const ckpt_exts[] = {
     [CKPT_JSONL] = "jsonl",
     [CKPT_JSONL_GZ] = "jsonl.gz",
     [CKPT_JSONL_ZST] = "jsonl.zst",
+    [CKPT_PARQUET_SNAPPY] = "parquet",
+    [CKPT_PARQUET_ZSTD] = "parquet",
+    [CKPT_PARQUET_GZIP] = "parquet",
+    [CKPT_PARQUET_NONE] = "parquet",
 };
 
 const char *ckpt_format_ext(enum ckpt_format f) {
@@ -42,6 +47,13 @@ const char *ckpt_format_ext(enum ckpt_format f) {
 
 int ckpt_format_from_config(const char *storage_format, const char *compression,
                             enum ckpt_format *out, zest_error *err) {
+    if (storage_format && strcmp(storage_format, "parquet") == 0) {
+        const char *pc = compression ? compression : "snappy";
+        if (strcmp(pc, "snappy") == 0) return *out = CKPT_PARQUET_SNAPPY, 0;
+        if (strcmp(pc, "zstd") == 0) return *out = CKPT_PARQUET_ZSTD, 0;
+        if (strcmp(pc, "gzip") == 0) return *out = CKPT_PARQUET_GZIP, 0;
+        if (strcmp(pc, "none") == 0) return *out = CKPT_PARQUET_NONE, 0;
+    }
     const char *c = compression ? compression : "none";
     if (storage_format && strcmp(storage_format, "jsonl") == 0) {
         if (strcmp(c, "none") == 0) return *out = CKPT_JSONL, 0;
@@ -50,7 +62,8 @@ int ckpt_format_from_config(const char *storage_format, const char *compression,
     }
     return err_set(err, ZEST_E_UNSUPPORTED,
                    "checkpoint storage_format '%s' with compression '%s' is not supported yet "
-                   "(jsonl with none, gzip or zstd is)",
+                   "(jsonl with none, gzip or zstd is, and parquet with snappy, zstd, gzip or "
+                   "none)",
                    storage_format ? storage_format : "(null)", c);
 }
 
@@ -329,10 +342,19 @@ int ckpt_manifest_read(const struct ckpt_store *s, int partition, struct ckpt_ma
 
 struct ckpt_writer {
     struct sink *sink;
+    struct parquet_lines *pq; /* Parquet checkpoints: lines in, Parquet bytes to the sink */
     struct ckpt_hasher hs;
     int partition, op_index;
     char name[CKPT_NAME_MAX];
 };
+
+/* Bytes as they reach the file: through the sink and the checksum. */
+static int ckpt_raw_write(void *user, const void *data, size_t len, zest_error *err) {
+    struct ckpt_writer *w = user;
+    ZEST_TRY(sink_write(w->sink, data, len, err));
+    ckpt_hasher_update(&w->hs, data, len);
+    return 0;
+}
 
 int ckpt_writer_open(const struct ckpt_store *s, int partition, int op_index, enum ckpt_format f,
                      struct ckpt_writer **out, zest_error *err) {
@@ -350,14 +372,25 @@ int ckpt_writer_open(const struct ckpt_store *s, int partition, int op_index, en
     ckpt_hasher_init(&w->hs);
     w->partition = partition;
     w->op_index = op_index;
+    if (ckpt_format_is_parquet(f)) {
+        static const enum pq_codec codecs[] = {PQ_SNAPPY, PQ_ZSTD, PQ_GZIP, PQ_UNCOMPRESSED};
+        struct parquet_write_opts o;
+        parquet_write_opts_default(&o);
+        o.codec = codecs[f - CKPT_PARQUET_SNAPPY];
+        rc = parquet_lines_new(path, &o, ckpt_raw_write, w, &w->pq, err);
+        if (rc) {
+            ckpt_writer_abort(w);
+            return rc;
+        }
+        parquet_lines_set_lossless(w->pq);
+    }
     *out = w;
     return 0;
 }
 
 int ckpt_writer_write(struct ckpt_writer *w, const void *data, size_t len, zest_error *err) {
-    ZEST_TRY(sink_write(w->sink, data, len, err));
-    ckpt_hasher_update(&w->hs, data, len);
-    return 0;
+    if (w->pq) return parquet_lines_write(w->pq, data, len, err);
+    return ckpt_raw_write(w, data, len, err);
 }
 
 static int64_t ckpt_now_ms(void) {
@@ -369,6 +402,15 @@ static int64_t ckpt_now_ms(void) {
 int ckpt_writer_finish(struct ckpt_writer *w, const char *op_name, uint64_t prefix_hash,
                        int64_t rows, struct ckpt_record *rec, zest_error *err) {
     uint64_t bytes = 0;
+    if (w->pq) {
+        const int prc = parquet_lines_finish(w->pq, NULL, err);
+        parquet_lines_free(w->pq);
+        w->pq = NULL;
+        if (prc) {
+            ckpt_writer_abort(w);
+            return prc;
+        }
+    }
     const uint64_t content = sink_bytes(w->sink);
     const int rc = sink_commit(w->sink, &bytes, err);
     w->sink = NULL;
@@ -390,6 +432,7 @@ int ckpt_writer_finish(struct ckpt_writer *w, const char *op_name, uint64_t pref
 
 void ckpt_writer_abort(struct ckpt_writer *w) {
     if (!w) return;
+    parquet_lines_free(w->pq);
     sink_abort(w->sink);
     free(w);
 }

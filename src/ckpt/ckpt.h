@@ -7,7 +7,7 @@
  * never emits events: it returns records and findings, and the executor logs them.
  *
  * Layout under the checkpoint directory (`checkpoint_dir`, default <job dir>/checkpoints):
- *   checkpoint_op_<k:04d>_partition_<p:04d>.<jsonl|jsonl.gz|jsonl.zst>
+ *   checkpoint_op_<k:04d>_partition_<p:04d>.<jsonl|jsonl.gz|jsonl.zst|parquet>
  *   manifest/partition_<p:04d>.json        the partition's commit records
  * Op indexes are 0-based, as in Data-Juicer's names: the checkpoint of op k holds the rows after
  * ops 0..k. A checkpoint file without a manifest record does not exist for resume.
@@ -39,13 +39,27 @@
 
 /* ---- names ---------------------------------------------------------------------------- */
 
-enum ckpt_format { CKPT_JSONL = 0, CKPT_JSONL_GZ, CKPT_JSONL_ZST };
+enum ckpt_format {
+    CKPT_JSONL = 0,
+    CKPT_JSONL_GZ,
+    CKPT_JSONL_ZST,
+    CKPT_PARQUET_SNAPPY, /* .parquet, lossless (io/parquet_lines.h), pages compressed as named */
+    CKPT_PARQUET_ZSTD,
+    CKPT_PARQUET_GZIP,
+    CKPT_PARQUET_NONE
+};
 
-/* "jsonl", "jsonl.gz" or "jsonl.zst". */
+/* True for the Parquet formats. */
+static inline int ckpt_format_is_parquet(enum ckpt_format f) {
+    return f >= CKPT_PARQUET_SNAPPY && f <= CKPT_PARQUET_NONE;
+}
+
+/* "jsonl", "jsonl.gz", "jsonl.zst" or "parquet". */
 const char *ckpt_format_ext(enum ckpt_format f);
 
-/* The format for a config's storage_format ("jsonl") and compression ("none", "gzip", "zstd";
- * NULL = none). Returns 0, or ZEST_E_UNSUPPORTED naming the pair (parquet, arrow, snappy). */
+/* The format for a config's storage_format ("jsonl", "parquet") and compression ("none", "gzip",
+ * "zstd", and for parquet "snappy"; NULL = none for jsonl, snappy for parquet). Returns 0, or
+ * ZEST_E_UNSUPPORTED naming the pair (arrow, jsonl with snappy). */
 int ckpt_format_from_config(const char *storage_format, const char *compression,
                             enum ckpt_format *out, zest_error *err);
 
@@ -171,7 +185,9 @@ struct ckpt_writer;
  * temporary name until ckpt_writer_finish). The writer belongs to one thread. */
 int ckpt_writer_open(const struct ckpt_store *s, int partition, int op_index, enum ckpt_format f,
                      struct ckpt_writer **out, zest_error *err);
-/* Appends bytes (borrowed), feeding the checksum as they pass. Sink errors are sticky. */
+/* Appends bytes (borrowed) of JSON lines, feeding the checksum as they pass (a Parquet
+ * checkpoint turns the lines into Parquet first; the checksum covers the file's bytes). Sink
+ * errors are sticky. */
 int ckpt_writer_write(struct ckpt_writer *w, const void *data, size_t len, zest_error *err);
 /* Commits the file (sink_commit: fsync, rename, fsync dir) and fills *rec with everything but
  * the manifest's say: op name, prefix hash and rows come from the caller. Consumes the writer

@@ -24,6 +24,7 @@
 #include "../common/fsutil.h"
 #include "../common/hash.h"
 #include "../config/config.h"
+#include "../io/parquet_lines.h"
 #include "partscan.h"
 
 /* Adaptive rule constants (docs/partitioning.md). */
@@ -290,11 +291,29 @@ static int read_head(const char *path, void *buf, size_t cap, size_t *got, zest_
     return rc;
 }
 
-static int sniff_file(const char *path, enum source_codec *codec, zest_error *err) {
+/* The codec by magic bytes; *pq is set for a Parquet file ("PAR1"), which is planned like a
+ * compressed stream (its size is compressed, its rows are split out once). */
+static int sniff_file(const char *path, enum source_codec *codec, bool *pq, zest_error *err) {
     unsigned char head[4];
     size_t got;
     ZEST_TRY(read_head(path, head, sizeof head, &got, err));
     *codec = source_codec_sniff(head, got);
+    *pq = parquet_sniff(head, got);
+    if (*pq) *codec = SOURCE_ZSTD; /* a stream, weighted like compressed input */
+    return 0;
+}
+
+/* Parquet and JSON Lines do not mix in one dataset: the message names one file of each. */
+static int check_mixed(const struct source_list *files, const bool *pq, zest_error *err) {
+    const char *a = NULL, *b = NULL;
+    for (size_t i = 0; i < files->count; i++) {
+        if (pq[i] && !a) a = files->files[i].path;
+        if (!pq[i] && !b) b = files->files[i].path;
+    }
+    if (a && b)
+        return err_set(err, ZEST_E_CONFIG,
+                       "dataset_path mixes Parquet and JSON Lines files (%s is Parquet, %s is "
+                       "not): use one format per dataset", a, b);
     return 0;
 }
 
@@ -461,10 +480,12 @@ int partplan_build(const struct source_list *files, const struct partplan_settin
     settings_resolve_machine(&out->settings);
     struct builder b = {.plan = out};
     enum source_codec *codecs = calloc(files->count + 1, sizeof *codecs);
+    bool *pq = calloc(files->count + 1, sizeof *pq);
     int64_t *shares = NULL;
-    int rc = codecs ? 0 : err_set(err, ZEST_E_NOMEM, "partition plan: out of memory");
+    int rc = codecs && pq ? 0 : err_set(err, ZEST_E_NOMEM, "partition plan: out of memory");
     for (size_t i = 0; rc == 0 && i < files->count; i++)
-        rc = sniff_file(files->files[i].path, &codecs[i], err);
+        rc = sniff_file(files->files[i].path, &codecs[i], &pq[i], err);
+    if (rc == 0) rc = check_mixed(files, pq, err);
     if (rc == 0) rc = fingerprint_compute(files, &out->fp, err);
     struct input_stats st;
     if (rc == 0) rc = gather_stats(files, codecs, &st, err);
@@ -476,6 +497,7 @@ int partplan_build(const struct source_list *files, const struct partplan_settin
     }
     if (rc == 0) rc = plan_files(&b, files, codecs, shares, err);
     free(codecs);
+    free(pq);
     free(shares);
     if (rc) {
         partplan_free(out);
@@ -564,6 +586,7 @@ struct splitter {
     struct part_writer w;
     int open;
     int64_t lines, size, first_line;
+    bool hold; /* inside a Parquet row group: no cut here */
 };
 
 static int split_close(struct splitter *s, zest_error *err) {
@@ -576,7 +599,8 @@ static int split_close(struct splitter *s, zest_error *err) {
 static int split_line(struct splitter *s, const char *line, size_t len, int64_t line_no,
                       zest_error *err) {
     const int64_t add = (int64_t)len + 1;
-    if (s->open && ((s->rows && s->lines == s->rows) || (s->bytes && s->size + add > s->bytes)))
+    if (s->open && !s->hold &&
+        ((s->rows && s->lines >= s->rows) || (s->bytes && s->size + add > s->bytes)))
         ZEST_TRY(split_close(s, err));
     if (!s->open) {
         ZEST_TRY(pw_open(&s->w, s->dir, (int64_t)s->b->plan->count, err));
@@ -589,6 +613,29 @@ static int split_line(struct splitter *s, const char *line, size_t len, int64_t 
     return pw_line(&s->w, line, len, err);
 }
 
+/* A Parquet input: its rows as JSON lines, cut only between row groups, so that every
+ * partition is a range of whole row groups. */
+static int split_parquet(struct splitter *s, zest_error *err) {
+    struct parquet_linesrc *src = NULL;
+    ZEST_TRY(parquet_linesrc_open(s->origin, 0, -1, &src, err));
+    const struct parquet_reader *r = parquet_linesrc_reader(src);
+    const size_t n_rg = parquet_reader_row_groups(r);
+    size_t g = 0;
+    int64_t next_start = 1; /* 1-based row that begins row group g */
+    const char *line;
+    size_t len;
+    int64_t row;
+    int rc;
+    while ((rc = parquet_linesrc_next(src, &line, &len, &row, err)) == 1) {
+        while (g < n_rg && row >= next_start + parquet_reader_row_group_rows(r, g))
+            next_start += parquet_reader_row_group_rows(r, g++);
+        s->hold = row != next_start;
+        if ((rc = split_line(s, line, len, row, err)) != 0) break;
+    }
+    parquet_linesrc_close(src);
+    return rc;
+}
+
 static int split_one(struct builder *b, const struct partplan_part *part, const char *dir,
                      size_t max_line_bytes, zest_error *err) {
     const int manual = part->stream_parts > 0;
@@ -596,6 +643,15 @@ static int split_one(struct builder *b, const struct partplan_part *part, const 
                          .rows = manual ? 0 : b->plan->chosen_rows,
                          .bytes = manual ? 0 : b->plan->chosen_bytes,
                          .k = manual ? part->stream_parts : 1};
+    unsigned char head[4];
+    size_t got;
+    ZEST_TRY(read_head(part->origin, head, sizeof head, &got, err));
+    if (parquet_sniff(head, got)) {
+        int rc = split_parquet(&s, err);
+        if (rc == 0) rc = split_close(&s, err);
+        if (rc && s.open) pw_abort(&s.w);
+        return rc;
+    }
     struct linereader *r = NULL;
     int rc = linereader_open(part->origin, max_line_bytes, 0, -1, &r, err);
     const char *line;

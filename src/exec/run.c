@@ -19,6 +19,7 @@
 
 #include "../common/err.h"
 #include "../common/fsutil.h"
+#include "../io/parquet_lines.h"
 #include "../io/shardsink.h"
 #include "../io/sink.h"
 #include "../io/source.h"
@@ -136,16 +137,42 @@ static int run_merge_plain(struct outq *q, const char *path, int64_t *rows, uint
 
 /* A partition's export lines from its last op's checkpoint, into the writer; rows and bytes
  * are checked against the manifest's record. */
+/* A Parquet checkpoint's rows, as the JSON lines that were written, into the writer. */
+static int run_merge_parquet(struct outq *q, const char *path, int64_t *rows, uint64_t *bytes,
+                             zest_error *err) {
+    struct parquet_linesrc *src = NULL;
+    ZEST_TRY(parquet_linesrc_open(path, 0, -1, &src, err));
+    struct buf *b = outq_acquire(q);
+    const char *line;
+    size_t len;
+    int rc;
+    while ((rc = parquet_linesrc_next(src, &line, &len, NULL, err)) == 1) {
+        if (buf_append(b, line, len) || buf_append(b, "\n", 1)) {
+            rc = err_set(err, ZEST_E_NOMEM, "out of memory merging %s", path);
+            break;
+        }
+        ++*rows;
+        *bytes += len + 1;
+        if (b->len < RUN_MERGE_PIECE) continue;
+        if ((rc = outq_submit(q, err)) != 0) break;
+        b = outq_acquire(q);
+    }
+    parquet_linesrc_close(src);
+    return rc ? rc : outq_submit(q, err);
+}
+
 static int run_merge_ckpt(struct job *job, struct outq *q, size_t p, zest_error *err) {
     const struct ckpt_record *rec = &job->slots[p].final;
     char path[1200];
     int64_t rows = 0;
     uint64_t bytes = 0;
     ZEST_TRY(ckpt_path(job->ckpt, rec->file, path, sizeof path, err));
+    const bool pq = parquet_path(path);
     const bool plain = sink_codec_for_path(path) == SINK_PLAIN;
-    ZEST_TRY(plain ? run_merge_plain(q, path, &rows, &bytes, err)
-                   : run_merge_read(job, q, path, &rows, &bytes, err));
-    if (rows != rec->rows || bytes != rec->content_bytes)
+    ZEST_TRY(pq      ? run_merge_parquet(q, path, &rows, &bytes, err)
+             : plain ? run_merge_plain(q, path, &rows, &bytes, err)
+                     : run_merge_read(job, q, path, &rows, &bytes, err));
+    if (rows != rec->rows || (!pq && bytes != rec->content_bytes))
         return err_set(err, ZEST_E_FORMAT,
                        "%s: %lld rows in %llu bytes, but its manifest records %lld in %llu",
                        path, (long long)rows, (unsigned long long)bytes, (long long)rec->rows,
@@ -318,8 +345,8 @@ static int run_log_end(struct job *job, int rc, zest_error *err) {
     return rc ? rc : lrc;
 }
 
-/* The checkpoint format: the config's, or JSONL (with the same compression) while the
- * Parquet and Arrow writers do not exist yet, said once as a warning event. */
+/* The checkpoint format: the config's, or JSONL (with the same compression) for formats
+ * without a writer yet (arrow), said once as a warning event. */
 static enum ckpt_format run_ckpt_format(struct job *job) {
     static const char *const formats[] = {"parquet", "arrow", "jsonl"};
     static const char *const codecs[] = {"snappy", "gzip", "zstd", "none"};

@@ -9,6 +9,7 @@
 
 #include "../common/err.h"
 #include "../common/hash.h"
+#include "../io/parquet_lines.h"
 #include "../io/source.h"
 
 /* A batch also ends when its buffered bytes pass this, so huge records stay bounded. */
@@ -222,9 +223,30 @@ static int worker_long_line(struct worker *w, struct part_slot *slot,
     return worker_bad(w, slot, part->origin, origin_line(part, l), o, reason, err);
 }
 
+/* A Parquet checkpoint: its rows come back as the JSON lines that were written. */
+static int worker_read_parquet(struct worker *w, struct part_slot *slot,
+                               const struct partplan_part *part, const struct seg_input *in,
+                               zest_error *err) {
+    struct parquet_linesrc *src = NULL;
+    const char *line;
+    size_t len;
+    int64_t row;
+    int rc = parquet_linesrc_open(in->path, 0, -1, &src, err);
+    while (rc == 0 && !atomic_load_explicit(&w->job->stop, memory_order_relaxed)) {
+        rc = parquet_linesrc_next(src, &line, &len, &row, err);
+        if (rc != 1) break;
+        rc = worker_line(w, slot, part, in, line, len, row, 0, err);
+    }
+    if (rc == 0 && atomic_load(&w->job->stop)) rc = ZEST_E_CANCELLED;
+    if (rc == 0) rc = worker_flush(w, slot, part->id, err);
+    parquet_linesrc_close(src);
+    return rc;
+}
+
 static int worker_read(struct worker *w, struct part_slot *slot, const struct partplan_part *part,
                        const struct seg_input *in, zest_error *err) {
     const struct zest_config *cfg = w->job->cfg;
+    if (!in->source && parquet_path(in->path)) return worker_read_parquet(w, slot, part, in, err);
     const bool skip_long = in->source && cfg->bad_record_policy == CFG_BAD_SKIP;
     struct linereader *lr = NULL;
     const char *line;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../common/err.h"
+#include "parquet_lines.h"
 #include "../common/fsutil.h"
 #include "sink.h"
 
@@ -31,6 +32,7 @@ struct shardsink {
     size_t base_len;    /* path[0, base_len) is "<dir>/<base>" */
     const char *suffix; /* into path, after the dot; NULL when the name has no dot */
     int status;         /* first failure; sticky */
+    struct parquet_lines *pq; /* a ".parquet" export: the lines become one Parquet file */
 };
 
 /* Finds the directory, the base and the suffix of `path` (see Naming in shardsink.h). */
@@ -112,6 +114,7 @@ static int shardsink_stage(struct shardsink *s, zest_error *err) {
 static void shardsink_free(struct shardsink *s) {
     char name[SHARDSINK_PATH];
     sink_abort(s->cur);
+    parquet_lines_free(s->pq);
     for (size_t i = 0; i < s->n_staged && s->limit; i++) {
         const int rc = i < s->n_renamed ? shardsink_final(s, i, name, NULL)
                                         : shardsink_staged(s, i, name, NULL);
@@ -142,6 +145,12 @@ int shardsink_open(const char *path, int64_t shard_bytes, struct shardsink **out
     shardsink_split(s->path, &s->dir_len, &s->base_len, &s->suffix);
     if (s->limit && s->base_len == s->dir_len) { /* shard names need a base */
         rc = err_set_at(err, ZEST_E_PARAM, path, 0, -1, "export path has no file name");
+        goto out;
+    }
+    if (parquet_path(path)) {
+        rc = s->limit ? err_set_at(err, ZEST_E_UNSUPPORTED, path, 0, -1,
+                                   "export_shard_size is not supported with a .parquet export")
+                      : parquet_lines_file(path, NULL, &s->pq, err);
         goto out;
     }
     rc = s->limit ? shardsink_open_next(s, err) : sink_open(path, &s->cur, err);
@@ -189,8 +198,9 @@ static int shardsink_write_sharded(struct shardsink *s, const char *p, size_t le
 int shardsink_write(struct shardsink *s, const void *data, size_t len, zest_error *err) {
     if (s->status)
         return err_set_at(err, s->status, s->path, 0, -1, "export stopped by an earlier error");
-    const int rc =
-        s->limit ? shardsink_write_sharded(s, data, len, err) : sink_write(s->cur, data, len, err);
+    const int rc = s->pq      ? parquet_lines_write(s->pq, data, len, err)
+                   : s->limit ? shardsink_write_sharded(s, data, len, err)
+                              : sink_write(s->cur, data, len, err);
     return rc ? shardsink_fail(s, rc) : 0;
 }
 
@@ -261,6 +271,13 @@ int shardsink_commit(struct shardsink *s, size_t *n_files, zest_error *err) {
     int rc = s->status;
     if (rc) {
         err_set_at(err, rc, s->path, 0, -1, "not committed after an earlier write error");
+        goto out;
+    }
+    if (s->pq) {
+        rc = parquet_lines_finish(s->pq, NULL, err);
+        parquet_lines_free(s->pq);
+        s->pq = NULL;
+        if (rc == 0 && n_files) *n_files = 1;
         goto out;
     }
     if (!s->limit) {

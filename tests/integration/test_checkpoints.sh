@@ -64,11 +64,14 @@ es=[json.loads(l) for l in open(sys.argv[1])]
 c=[e for e in es if e["event_type"]=="checkpoint_cleanup"]
 assert len(c)==3 and all(e["metadata"]["removed"]==1 for e in c), c' "$TMP/prune/job/events/events.jsonl"
 run_zest run "$(config pq 'checkpointing: {storage_format: parquet}')"
-check "parquet requested: JSONL checkpoints are written" equals "$(ckpts pq | wc -w)" 6
-check "parquet requested: a warning event says so" python3 -c '
-import json,sys
-es=[json.loads(l) for l in open(sys.argv[1])]
-assert any("not supported yet" in e["message"] for e in es if e["event_type"]=="warning")' "$TMP/pq/job/events/events.jsonl"
+check "parquet: exit 0" equals "$rc" 0
+check "parquet: Parquet checkpoints are written" equals "$(ckpts pq)" \
+  "checkpoint_op_0000_partition_0000.parquet checkpoint_op_0000_partition_0001.parquet checkpoint_op_0000_partition_0002.parquet checkpoint_op_0001_partition_0000.parquet checkpoint_op_0001_partition_0001.parquet checkpoint_op_0001_partition_0002.parquet "
+check "parquet: the files are Parquet (PAR1 at both ends)" python3 -c '
+import sys
+for p in sys.argv[1:]:
+    b=open(p,"rb").read(); assert b[:4]==b"PAR1" and b[-4:]==b"PAR1", p' "$TMP"/pq/job/checkpoints/checkpoint_*.parquet
+check "parquet: output unchanged by Parquet checkpoints" same_file "$TMP/pq/out.jsonl" "$TMP/ref.jsonl"
 
 run_zest run "$(config drop 'checkpointing: {storage_format: jsonl}' 'preserve_intermediate_data: false')"
 check "preserve_intermediate_data false: no checkpoint left after the export" equals "$(ckpts drop)" ""

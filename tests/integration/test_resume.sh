@@ -30,7 +30,7 @@ config() {
   { echo "dataset_path: '$DATA'"; echo "export_path: '$TMP/$name/out.jsonl'"
     echo "np: 2"; echo "partition_size: 1000"
     echo "checkpoint: {enabled: true, strategy: every_op}"
-    echo "checkpointing: {storage_format: jsonl}"
+    echo "checkpointing: {storage_format: ${FMT:-jsonl}}"
     for l in "$@"; do echo "$l"; done
     echo "process:"
     echo "  - whitespace_normalization_mapper:"
@@ -126,6 +126,20 @@ check "--resume while the job still runs: refused (exit 2)" equals "$rc" 2
 check "--resume while the job still runs: says another process runs it" contains "$TMP/err" "being run by another zest process"
 wait "$busy"
 check "--resume while the job still runs: the running job is not disturbed" same_file "$TMP/busy/out.jsonl" "$TMP/ref/out.jsonl"
+
+# ---- resume across checkpoint formats -------------------------------------------------------
+for pair in "jsonl parquet" "parquet jsonl"; do
+  set -- $pair
+  FMT=$1; cfg=$(config "x$1")
+  ZEST_FAULTS='text_length_filter@5:crash' run_zest run "$cfg" --quiet
+  check "$1 checkpoints, crash at op 1 of partition 5: the process dies" test "$rc" -ne 0
+  FMT=$2; cfg=$(config "x$1"); FMT=jsonl
+  run_zest run "$cfg" --resume --quiet
+  check "$1 checkpoints, then --resume writing $2: exit 0" equals "$rc" 0
+  check "$1 checkpoints, then --resume writing $2: export byte-identical" same_file "$TMP/x$1/out.jsonl" "$TMP/ref/out.jsonl"
+  check "$1 checkpoints, then --resume writing $2: both formats are on disk" test -n \
+    "$(ls "$(job_of "x$1")"/checkpoints/*.$1 2>/dev/null)" -a -n "$(ls "$(job_of "x$1")"/checkpoints/*.$2 2>/dev/null)"
+done
 
 # ---- a crash after op k of partition p ----------------------------------------------------
 ZEST_FAULTS='text_length_filter@5:crash' run_zest run "$(config crash)" --quiet
