@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config
   libyaml-dev zlib1g-dev libzstd-dev libutf8proc-dev
+  libcurl4-openssl-dev   # remote inputs: an http(s) dataset_path
   clang libclang-rt-14-dev
   python3 zstd gzip
   chromium fonts-dejavu-core
