@@ -332,6 +332,8 @@ static void remote_describe(const struct dl *d, CURLcode cc, long status, char *
     else if (cc == CURLE_OK)
         snprintf(out, cap, "the body ended after %lld of %lld bytes", (long long)d->have,
                  (long long)d->total);
+    else if (strstr(d->curl_msg, curl_easy_strerror(cc)))
+        snprintf(out, cap, "%s", d->curl_msg); /* the detail already says it */
     else
         snprintf(out, cap, "%s%s%s%s", curl_easy_strerror(cc), d->curl_msg[0] ? " (" : "",
                  d->curl_msg, d->curl_msg[0] ? ")" : "");

@@ -147,7 +147,8 @@ check "404: no export" test ! -e "$TMP/missing/out.jsonl"
 DEAD=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 run_zest run "$(rconfig dead "http://127.0.0.1:$DEAD/data.jsonl" "remote.max_retries: 2")"
 check "unreachable: run fails" test "$rc" -ne 0
-check "unreachable: the error names the URL and the retries" contains "$TMP/err" "http://127.0.0.1:$DEAD/data.jsonl: Couldn't connect to server"
+check "unreachable: the error names the URL and the cause" contains "$TMP/err" "GET http://127.0.0.1:$DEAD/data.jsonl: Failed to connect to 127.0.0.1 port $DEAD"
+check "unreachable: ... that nothing listens" contains "$TMP/err" "Couldn't connect to server"
 check "unreachable: giving up after 3 attempts" contains "$TMP/err" "giving up after 3 attempts (2 retries)"
 check "unreachable: two retry events" equals "$(downloads "$(job_of dead)" retry)" 2
 
