@@ -3,7 +3,8 @@
 # (http_fault_server.py, 127.0.0.1 only) gives the export of the same file read locally, byte
 # for byte: plainly; after HTTP 500s (retry events); after a connection dropped mid-body
 # (the second request asks for the remaining range only); after a kill -9 of zest during the
-# download and a `--resume` (only the rest is fetched); after a slow response (stall
+# download and a `--resume` (only the rest is fetched, or all of it when the file changed
+# on the server in between); from a server that ignores ranges; after a slow response (stall
 # timeout); for a gzip file (magic bytes); and after a crash past the download (the download
 # is reused, nothing fetched). A 404 and an unreachable port are clear errors naming the URL.
 cd "$(dirname "$0")/../.." || exit 1
@@ -111,6 +112,39 @@ import json,sys; e=json.loads(sys.stdin.read()); print(e["range"], e["status"], 
   "bytes=$HAVE- 206 $((SIZE - HAVE))"
 check "kill: two requests in all" equals "$(requests /f/rate1000000/data.jsonl | wc -l)" 2
 check "kill: progress events while it downloads" test "$(downloads "$(job_of kill)" progress)" -ge 1
+
+# 4b. The same after the file changed on the server (a new ETag): If-Range does not match, the
+# server sends the whole file, the bytes kept are dropped (a restart warning).
+cp "$WWW/data.jsonl" "$WWW/changing.jsonl"
+CFG=$(rconfig changed "$BASE/f/rate1000000/changing.jsonl")
+"$ZEST" run "$CFG" >"$TMP/changed.out" 2>&1 &
+PID=$!
+PART=
+for _ in $(seq 400); do
+  PART=$(ls "$TMP"/changed/2*/inputs/changing.jsonl.part 2>/dev/null | head -1 || true)
+  [ -n "$PART" ] && [ "$(stat -c %s "$PART")" -ge 300000 ] && break
+  sleep 0.05
+done
+kill -9 "$PID"; wait "$PID" 2>/dev/null || true
+touch -d '2001-01-01 00:00:00' "$WWW/changing.jsonl"
+run_zest run "$CFG" --resume
+check "changed: --resume succeeds" equals "$rc" 0
+check "changed: export identical" same_file "$TMP/changed/out.jsonl" "$TMP/local/out.jsonl"
+check "changed: the resumed request's If-Range did not match: the whole file came" \
+  equals "$(requests /f/rate1000000/changing.jsonl | tail -1 | python3 -c '
+import json,sys; e=json.loads(sys.stdin.read()); print(e["range"] is not None, e["status"], e["sent"])')" \
+  "True 200 $SIZE"
+check "changed: a restart warning says why" contains "$(job_of changed)/events/events.jsonl" "the resource changed on the server"
+
+# 4c. A server that ignores ranges: after a drop the whole file comes again.
+run_zest run "$(rconfig noranges "$BASE/f/noranges/drop1000000x1/data.jsonl")"
+check "no ranges: run succeeds" equals "$rc" 0
+check "no ranges: export identical" same_file "$TMP/noranges/out.jsonl" "$TMP/local/out.jsonl"
+check "no ranges: the second answer was a 200 with the whole file" \
+  equals "$(requests /f/noranges/drop1000000x1/data.jsonl | tail -1 | python3 -c '
+import json,sys; e=json.loads(sys.stdin.read()); print(e["range"], e["status"], e["sent"])')" \
+  "bytes=1000000- 200 $SIZE"
+check "no ranges: a restart warning" equals "$(downloads "$(job_of noranges)" restart)" 1
 
 # 5. A crash after the download (in an operator): the resumed job reuses the file.
 CFG=$(rconfig crash "$BASE/data.jsonl?job=crash")
