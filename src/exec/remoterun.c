@@ -31,8 +31,8 @@ static void remoterun_message(const struct remote_event *ev, char *msg, size_t c
         snprintf(msg, cap, "download progress: %s: %lld of %lld bytes", ev->url, bytes, total);
         break;
     case REMOTE_EV_RETRY:
-        snprintf(msg, cap, "download of %s failed (%s): attempt %d in %.2f s", ev->url,
-                 ev->reason, ev->attempt + 1, ev->backoff_s);
+        snprintf(msg, cap, "download of %s failed (%s): attempt %d in %.2f s", ev->url, ev->reason,
+                 ev->attempt + 1, ev->backoff_s);
         break;
     case REMOTE_EV_RESTART:
         snprintf(msg, cap, "download of %s starts over: %s", ev->url, ev->reason);
@@ -42,8 +42,8 @@ static void remoterun_message(const struct remote_event *ev, char *msg, size_t c
                  ev->url, ev->path, bytes, (long long)ev->fetched);
         break;
     case REMOTE_EV_REUSED:
-        snprintf(msg, cap, "download reused: %s holds %s (complete in an earlier run)",
-                 ev->path, ev->url);
+        snprintf(msg, cap, "download reused: %s holds %s (complete in an earlier run)", ev->path,
+                 ev->url);
         break;
     }
 }

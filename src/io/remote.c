@@ -37,20 +37,20 @@ struct dl {
     zest_error *err;
     char final[1200], part[1200], meta[1200];
     CURL *curl;
-    int fd;                  /* DIR/NAME.part, open for writing */
-    int64_t have;            /* bytes in .part */
-    int64_t total;           /* size of the resource; -1 unknown */
-    bool meta_ok;            /* the meta file describes the bytes in .part */
+    int fd;        /* DIR/NAME.part, open for writing */
+    int64_t have;  /* bytes in .part */
+    int64_t total; /* size of the resource; -1 unknown */
+    bool meta_ok;  /* the meta file describes the bytes in .part */
     char etag[REMOTE_VALIDATOR_MAX], last_modified[REMOTE_VALIDATOR_MAX];
-    int64_t fetched;         /* bytes received by this call */
+    int64_t fetched; /* bytes received by this call */
     double t0, last_progress;
     int attempt;
     uint64_t rng;
     /* the attempt in progress */
     struct remote_headers h;
-    bool prepared;           /* its body's first byte was handled */
-    bool mismatch;           /* a 206 that does not continue the bytes kept */
-    int write_rc;            /* a local failure in a callback (err filled) */
+    bool prepared; /* its body's first byte was handled */
+    bool mismatch; /* a 206 that does not continue the bytes kept */
+    int write_rc;  /* a local failure in a callback (err filled) */
     char restart_reason[160];
     char curl_msg[CURL_ERROR_SIZE];
 };
@@ -63,7 +63,8 @@ static double remote_now(void) {
 
 static void remote_sleep(double s) {
     struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - floor(s)) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
 }
 
 /* xorshift64*: the jitter needs spread, not secrecy. */
@@ -144,12 +145,13 @@ static bool remote_meta_read(struct dl *d) {
     if (fsutil_read_file(d->meta, &text, NULL) != 0) goto out;
     json_cursor_init(&cur, text.data ? text.data : "", text.len);
     if (json_parse_value(&cur, &a, &root) || json_expect_end(&cur)) goto out;
-    const struct json_value *ver = remote_member(&root, "version"), *len = remote_member(&root, "length");
+    const struct json_value *ver = remote_member(&root, "version"),
+                            *len = remote_member(&root, "length");
     const struct json_value *u = remote_member(&root, "url");
-    if (!ver || ver->type != JSON_NUMBER || !ver->u.num.int_ok || ver->u.num.i != REMOTE_META_VERSION ||
-        !len || len->type != JSON_NUMBER || !len->u.num.int_ok || len->u.num.i < -1 || !u ||
-        u->type != JSON_STRING || u->u.str.len != strlen(d->url) ||
-        memcmp(u->u.str.ptr, d->url, u->u.str.len) != 0 ||
+    if (!ver || ver->type != JSON_NUMBER || !ver->u.num.int_ok ||
+        ver->u.num.i != REMOTE_META_VERSION || !len || len->type != JSON_NUMBER ||
+        !len->u.num.int_ok || len->u.num.i < -1 || !u || u->type != JSON_STRING ||
+        u->u.str.len != strlen(d->url) || memcmp(u->u.str.ptr, d->url, u->u.str.len) != 0 ||
         remote_member_str(&root, "etag", d->etag, sizeof d->etag) ||
         remote_member_str(&root, "last_modified", d->last_modified, sizeof d->last_modified))
         goto out;
@@ -173,8 +175,8 @@ static int remote_truncate(struct dl *d) {
 
 /* A whole new body (200): the bytes kept go, the response's validators are recorded first. */
 static int remote_prepare_full(struct dl *d) {
-    const bool changed = strcmp(d->etag, d->h.etag) != 0 ||
-                         strcmp(d->last_modified, d->h.last_modified) != 0;
+    const bool changed =
+        strcmp(d->etag, d->h.etag) != 0 || strcmp(d->last_modified, d->h.last_modified) != 0;
     if (d->have > 0) {
         snprintf(d->restart_reason, sizeof d->restart_reason, "%s",
                  changed ? "the resource changed on the server"
@@ -212,8 +214,7 @@ static int remote_write_at(struct dl *d, const char *p, size_t n) {
         const ssize_t w = pwrite(d->fd, p, n, (off_t)d->have);
         if (w < 0 && errno == EINTR) continue;
         if (w < 0)
-            return err_set_at(d->err, ZEST_E_IO, d->part, 0, d->have, "write: %s",
-                              strerror(errno));
+            return err_set_at(d->err, ZEST_E_IO, d->part, 0, d->have, "write: %s", strerror(errno));
         p += w;
         n -= (size_t)w;
         d->have += w;
@@ -247,12 +248,15 @@ static size_t remote_on_header(char *p, size_t size, size_t n, void *user) {
 
 /* ---- requests ------------------------------------------------------------------------- */
 
-static void remote_global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void remote_global_init(void) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 static int remote_curl_open(struct dl *d) {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, remote_global_init);
-    if (!(d->curl = curl_easy_init())) return err_set(d->err, ZEST_E_NOMEM, "%s: curl_easy_init failed", d->url);
+    if (!(d->curl = curl_easy_init()))
+        return err_set(d->err, ZEST_E_NOMEM, "%s: curl_easy_init failed", d->url);
     CURL *c = d->curl;
     const long stall = (long)ceil(d->s->stall_timeout_s < 1 ? 1 : d->s->stall_timeout_s);
     curl_easy_setopt(c, CURLOPT_URL, d->url);
@@ -346,7 +350,8 @@ static int remote_after_failure(struct dl *d, CURLcode cc, int64_t before, int *
     curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &status);
     if (d->write_rc) return d->write_rc;
     remote_describe(d, cc, status, why, sizeof why);
-    enum remote_failure f = cc == CURLE_OK ? REMOTE_TRANSIENT : remote_classify((int)cc, (int)status);
+    enum remote_failure f =
+        cc == CURLE_OK ? REMOTE_TRANSIENT : remote_classify((int)cc, (int)status);
     if (d->mismatch || status == 416) {
         snprintf(d->restart_reason, sizeof d->restart_reason, "%s",
                  d->mismatch ? d->restart_reason : "HTTP 416: the range asked for is not there");
@@ -357,21 +362,21 @@ static int remote_after_failure(struct dl *d, CURLcode cc, int64_t before, int *
         f = REMOTE_TRANSIENT;
     }
     if (f == REMOTE_PERMANENT)
-        return err_set(d->err, status == 404 || status == 410 ? ZEST_E_NOTFOUND
-                               : cc == CURLE_URL_MALFORMAT || cc == CURLE_UNSUPPORTED_PROTOCOL
-                                   ? ZEST_E_PARAM
-                                   : ZEST_E_IO,
+        return err_set(d->err,
+                       status == 404 || status == 410 ? ZEST_E_NOTFOUND
+                       : cc == CURLE_URL_MALFORMAT || cc == CURLE_UNSUPPORTED_PROTOCOL
+                           ? ZEST_E_PARAM
+                           : ZEST_E_IO,
                        "GET %s: %s (not retried)", d->url, why);
     *failures = d->have > before ? 1 : *failures + 1;
     if (*failures > d->s->max_retries)
         return err_set(d->err, ZEST_E_IO, "GET %s: %s; giving up after %d attempt%s (%d retr%s)",
                        d->url, why, d->attempt, d->attempt == 1 ? "" : "s", d->s->max_retries,
                        d->s->max_retries == 1 ? "y" : "ies");
-    const double backoff = remote_backoff_s(*failures, d->s->backoff_initial_s,
-                                            d->s->backoff_max_s, remote_rand01(&d->rng),
-                                            d->h.retry_after_s);
-    struct remote_event ev = {.reason = why, .failures = *failures, .backoff_s = backoff,
-                              .offset = d->have};
+    const double backoff = remote_backoff_s(*failures, d->s->backoff_initial_s, d->s->backoff_max_s,
+                                            remote_rand01(&d->rng), d->h.retry_after_s);
+    struct remote_event ev = {
+        .reason = why, .failures = *failures, .backoff_s = backoff, .offset = d->have};
     remote_emit(d, REMOTE_EV_RETRY, &ev);
     remote_sleep(backoff);
     return 1;
@@ -423,7 +428,8 @@ static int remote_reusable(struct dl *d) {
 
 static int remote_open_part(struct dl *d) {
     d->fd = open(d->part, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-    if (d->fd < 0) return err_set_at(d->err, ZEST_E_IO, d->part, 0, -1, "open: %s", strerror(errno));
+    if (d->fd < 0)
+        return err_set_at(d->err, ZEST_E_IO, d->part, 0, -1, "open: %s", strerror(errno));
     struct stat st;
     if (fstat(d->fd, &st) != 0)
         return err_set_at(d->err, ZEST_E_IO, d->part, 0, -1, "fstat: %s", strerror(errno));
@@ -443,8 +449,14 @@ static void remote_result_fill(const struct dl *d, bool reused, struct remote_re
 
 int remote_fetch(const char *url, const char *dir, const struct remote_settings *s,
                  remote_event_fn fn, void *user, struct remote_result *out, zest_error *err) {
-    struct dl d = {.url = url, .s = s, .fn = fn, .user = user, .err = err, .fd = -1,
-                   .total = -1, .t0 = remote_now()};
+    struct dl d = {.url = url,
+                   .s = s,
+                   .fn = fn,
+                   .user = user,
+                   .err = err,
+                   .fd = -1,
+                   .total = -1,
+                   .t0 = remote_now()};
     d.rng = (uint64_t)(d.t0 * 1e9) ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ULL;
     d.last_progress = d.t0;
     memset(out, 0, sizeof *out);

@@ -21,11 +21,11 @@
 /* ---- the download ---------------------------------------------------------------------- */
 
 struct remote_settings {
-    int max_retries;          /* attempts after the first one that made no progress */
-    double connect_timeout_s; /* to establish the connection */
-    double stall_timeout_s;   /* no byte received for this long: a transient failure (>= 1) */
-    double backoff_initial_s; /* the first retry's delay; doubles each retry */
-    double backoff_max_s;     /* cap of the delay (before jitter) */
+    int max_retries;            /* attempts after the first one that made no progress */
+    double connect_timeout_s;   /* to establish the connection */
+    double stall_timeout_s;     /* no byte received for this long: a transient failure (>= 1) */
+    double backoff_initial_s;   /* the first retry's delay; doubles each retry */
+    double backoff_max_s;       /* cap of the delay (before jitter) */
     double progress_interval_s; /* at most one REMOTE_EV_PROGRESS per interval */
 };
 
@@ -44,17 +44,17 @@ enum remote_event_kind {
 struct remote_event {
     enum remote_event_kind kind;
     const char *url;
-    const char *path;     /* the local file (its final name) */
-    int64_t offset;       /* START: the first byte asked for */
-    int64_t bytes;        /* bytes of the resource on disk */
-    int64_t total;        /* size of the resource, -1 when unknown */
-    int64_t fetched;      /* bytes received over the network by this call */
-    int attempt;          /* 1-based request number in this call */
-    int failures;         /* consecutive failed attempts (RETRY) */
-    double backoff_s;     /* RETRY */
-    double seconds;       /* since the call began */
-    const char *reason;   /* RETRY, RESTART: why */
-    const char *etag;     /* COMPLETE, REUSED: the validators recorded */
+    const char *path;   /* the local file (its final name) */
+    int64_t offset;     /* START: the first byte asked for */
+    int64_t bytes;      /* bytes of the resource on disk */
+    int64_t total;      /* size of the resource, -1 when unknown */
+    int64_t fetched;    /* bytes received over the network by this call */
+    int attempt;        /* 1-based request number in this call */
+    int failures;       /* consecutive failed attempts (RETRY) */
+    double backoff_s;   /* RETRY */
+    double seconds;     /* since the call began */
+    const char *reason; /* RETRY, RESTART: why */
+    const char *etag;   /* COMPLETE, REUSED: the validators recorded */
     const char *last_modified;
 };
 
@@ -106,14 +106,14 @@ double remote_backoff_s(int failures, double initial_s, double max_s, double u,
 
 /* The response headers that matter, as parse_line gathers them. */
 struct remote_headers {
-    int status;              /* of the last status line; 0 before one */
-    char reason[64];         /* its reason phrase */
-    int64_t content_length;  /* -1 when absent */
-    int64_t range_start;     /* Content-Range: bytes START-END/TOTAL; -1 when absent */
+    int status;             /* of the last status line; 0 before one */
+    char reason[64];        /* its reason phrase */
+    int64_t content_length; /* -1 when absent */
+    int64_t range_start;    /* Content-Range: bytes START-END/TOTAL; -1 when absent */
     int64_t range_end;
-    int64_t range_total;     /* -1 when absent or '*' */
-    bool range_unsatisfied;  /* Content-Range: bytes * / TOTAL (416) */
-    double retry_after_s;    /* Retry-After in seconds; -1 when absent or a date */
+    int64_t range_total;    /* -1 when absent or '*' */
+    bool range_unsatisfied; /* Content-Range: bytes * / TOTAL (416) */
+    double retry_after_s;   /* Retry-After in seconds; -1 when absent or a date */
     char etag[REMOTE_VALIDATOR_MAX];
     char last_modified[REMOTE_VALIDATOR_MAX];
 };

@@ -18,8 +18,8 @@ bool remote_is_url(const char *path) {
 }
 
 static bool remote_name_char(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
 }
 
 void remote_local_name(const char *url, char *out, size_t cap) {
@@ -29,7 +29,8 @@ void remote_local_name(const char *url, char *out, size_t cap) {
     const char *path = memchr(p, '/', end); /* after the authority */
     size_t start = end, n = 0;
     if (path)
-        for (start = end; start > (size_t)(path - p) + 1 && p[start - 1] != '/'; start--) {}
+        for (start = end; start > (size_t)(path - p) + 1 && p[start - 1] != '/'; start--) {
+        }
     const size_t limit = cap - 1 < 120 ? cap - 1 : 120;
     for (size_t i = start; i < end && n < limit; i++)
         out[n++] = remote_name_char((unsigned char)p[i]) ? p[i] : '_';
@@ -40,7 +41,8 @@ void remote_local_name(const char *url, char *out, size_t cap) {
 double remote_backoff_s(int failures, double initial_s, double max_s, double u,
                         double retry_after_s) {
     double d = initial_s;
-    for (int i = 1; i < failures && d < max_s; i++) d *= 2;
+    for (int i = 1; i < failures && d < max_s; i++)
+        d *= 2;
     if (d > max_s) d = max_s;
     if (u < 0) u = 0;
     if (u > 1) u = 1;
@@ -70,10 +72,13 @@ int remote_content_range_parse(const char *v, size_t len, int64_t *start, int64_
                                int64_t *total) {
     if (len < 6 || strncasecmp(v, "bytes ", 6) != 0) return -1;
     const char *p = v + 6, *e = v + len;
-    while (p < e && *p == ' ') p++;
+    while (p < e && *p == ' ')
+        p++;
     const char *slash = memchr(p, '/', (size_t)(e - p));
     if (!slash) return -1;
-    *total = slash + 2 == e && slash[1] == '*' ? -1 : remote_parse_u63(slash + 1, (size_t)(e - slash - 1));
+    *total = slash + 2 == e && slash[1] == '*'
+                 ? -1
+                 : remote_parse_u63(slash + 1, (size_t)(e - slash - 1));
     if (*total < 0 && !(slash + 2 == e && slash[1] == '*')) return -1;
     if (slash - p == 1 && *p == '*') {
         *start = *end = -1;
@@ -135,7 +140,8 @@ static void remote_header_value(struct remote_headers *h, const char *name, size
 }
 
 void remote_headers_parse_line(struct remote_headers *h, const char *line, size_t len) {
-    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        len--;
     if (remote_parse_status(h, line, len) == 0) return;
     const char *colon = memchr(line, ':', len);
     if (!colon || colon == line) return;
@@ -143,8 +149,10 @@ void remote_headers_parse_line(struct remote_headers *h, const char *line, size_
     for (size_t i = 0; i < nlen; i++)
         if (line[i] == ' ' || line[i] == '\t') return; /* not a field name */
     const char *v = colon + 1, *e = line + len;
-    while (v < e && (*v == ' ' || *v == '\t')) v++;
-    while (e > v && (e[-1] == ' ' || e[-1] == '\t')) e--;
+    while (v < e && (*v == ' ' || *v == '\t'))
+        v++;
+    while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+        e--;
     remote_header_value(h, line, nlen, v, (size_t)(e - v));
 }
 
@@ -154,7 +162,7 @@ enum remote_failure remote_classify(int curl_code, int http_status) {
     if (http_status >= 400) return REMOTE_PERMANENT;
     switch (curl_code) {
     case CURLE_OK:
-        return http_status >= 300 ? REMOTE_PERMANENT /* a redirect not followed */
+        return http_status >= 300   ? REMOTE_PERMANENT /* a redirect not followed */
                : http_status >= 200 ? REMOTE_OK
                                     : REMOTE_TRANSIENT;
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -171,9 +179,7 @@ enum remote_failure remote_classify(int curl_code, int http_status) {
     case CURLE_HTTP3:
     case CURLE_QUIC_CONNECT_ERROR:
     case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_BAD_CONTENT_ENCODING:
-        return REMOTE_TRANSIENT;
-    default:
-        return REMOTE_PERMANENT;
+    case CURLE_BAD_CONTENT_ENCODING: return REMOTE_TRANSIENT;
+    default: return REMOTE_PERMANENT;
     }
 }

@@ -39,7 +39,8 @@ static void check_name(const uint8_t *data, size_t size) {
     const size_t len = strlen(name);
     check(len > 0 && len <= 120);
     check(strcmp(name, ".") != 0 && strcmp(name, "..") != 0);
-    for (size_t i = 0; i < len; i++) check(name[i] != '/' && name[i] != '\0');
+    for (size_t i = 0; i < len; i++)
+        check(name[i] != '/' && name[i] != '\0');
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -75,14 +75,19 @@ TEST(backoff_schedule) {
 
 static void parse_all(struct remote_headers *h, const char *const *lines) {
     remote_headers_reset(h);
-    for (; *lines; lines++) remote_headers_parse_line(h, *lines, strlen(*lines));
+    for (; *lines; lines++)
+        remote_headers_parse_line(h, *lines, strlen(*lines));
 }
 
 TEST(headers_partial_response) {
-    static const char *const lines[] = {
-        "HTTP/1.1 206 Partial Content\r\n", "Content-Length: 500\r\n",
-        "content-range:   bytes 100-599/1000  \r\n", "ETag: \"abc-1\"\r\n",
-        "Last-Modified: Thu, 03 Dec 2026 10:00:00 GMT\r\n", "X-Other: y\r\n", "\r\n", NULL};
+    static const char *const lines[] = {"HTTP/1.1 206 Partial Content\r\n",
+                                        "Content-Length: 500\r\n",
+                                        "content-range:   bytes 100-599/1000  \r\n",
+                                        "ETag: \"abc-1\"\r\n",
+                                        "Last-Modified: Thu, 03 Dec 2026 10:00:00 GMT\r\n",
+                                        "X-Other: y\r\n",
+                                        "\r\n",
+                                        NULL};
     struct remote_headers h;
     parse_all(&h, lines);
     ASSERT_EQ(h.status, 206);
@@ -99,9 +104,14 @@ TEST(headers_partial_response) {
 
 TEST(headers_new_status_line_resets) {
     /* a redirect's headers, then the final response's: only the last count */
-    static const char *const lines[] = {"HTTP/1.1 301 Moved Permanently", "Content-Length: 12",
-                                        "ETag: \"old\"", "Location: /b", "",
-                                        "HTTP/2 200", "content-length: 7", NULL};
+    static const char *const lines[] = {"HTTP/1.1 301 Moved Permanently",
+                                        "Content-Length: 12",
+                                        "ETag: \"old\"",
+                                        "Location: /b",
+                                        "",
+                                        "HTTP/2 200",
+                                        "content-length: 7",
+                                        NULL};
     struct remote_headers h;
     parse_all(&h, lines);
     ASSERT_EQ(h.status, 200);
@@ -131,10 +141,17 @@ TEST(headers_errors_and_retry_after) {
 }
 
 TEST(headers_malformed_are_ignored) {
-    static const char *const lines[] = {
-        "HTTP/1.1 200 OK", "Content-Length: 12x", "Content-Length : 5", "no colon here",
-        ": empty name", "Content-Range: bytes 9-3/10", "Content-Range: items 0-1/2",
-        "HTTP/1.1 2000 Bad", "HTTP/1.1 20", "Retry-After: -3", NULL};
+    static const char *const lines[] = {"HTTP/1.1 200 OK",
+                                        "Content-Length: 12x",
+                                        "Content-Length : 5",
+                                        "no colon here",
+                                        ": empty name",
+                                        "Content-Range: bytes 9-3/10",
+                                        "Content-Range: items 0-1/2",
+                                        "HTTP/1.1 2000 Bad",
+                                        "HTTP/1.1 20",
+                                        "Retry-After: -3",
+                                        NULL};
     struct remote_headers h;
     parse_all(&h, lines);
     ASSERT_EQ(h.status, 200);
@@ -222,9 +239,12 @@ TEST(fingerprint_from_url_and_validators) {
 /* A URL nothing listens on: port 1 of the loopback address refuses at once. */
 #define DEAD_URL "http://127.0.0.1:1/data.jsonl"
 
-static const struct remote_settings fast = {
-    .max_retries = 2, .connect_timeout_s = 2, .stall_timeout_s = 2,
-    .backoff_initial_s = 0.001, .backoff_max_s = 0.002, .progress_interval_s = 1};
+static const struct remote_settings fast = {.max_retries = 2,
+                                            .connect_timeout_s = 2,
+                                            .stall_timeout_s = 2,
+                                            .backoff_initial_s = 0.001,
+                                            .backoff_max_s = 0.002,
+                                            .progress_interval_s = 1};
 
 struct seen {
     int n[REMOTE_EV_REUSED + 1];
@@ -336,8 +356,7 @@ TEST(fetch_unreachable_gives_up_after_the_retries) {
 TEST(fetch_refuses_what_is_not_a_url) {
     struct remote_result r;
     zest_error err;
-    ASSERT_EQ(remote_fetch("ftp://h/x", test_tmpdir(), &fast, NULL, NULL, &r, &err),
-              ZEST_E_PARAM);
+    ASSERT_EQ(remote_fetch("ftp://h/x", test_tmpdir(), &fast, NULL, NULL, &r, &err), ZEST_E_PARAM);
     ASSERT_EQ(remote_fetch("http://[::1/x", test_tmpdir(), &fast, NULL, NULL, &r, &err),
               ZEST_E_PARAM);
 }
