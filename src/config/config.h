@@ -106,6 +106,14 @@ struct zest_config {
     bool use_checkpoints_for_recovery;
     bool restart_from_beginning_if_no_checkpoint;
 
+    /* Remote inputs (remote:, zest only): an http(s) dataset_path */
+    int64_t remote_max_retries;
+    double remote_connect_timeout_s;
+    double remote_stall_timeout_s;
+    double remote_backoff_initial_s;
+    double remote_backoff_max_s;
+    double remote_progress_interval_s;
+
     /* Intermediate storage (Data-Juicer's intermediate_storage:) */
     enum cfg_compression intermediate_compression; /* intermediate_storage.compression */
     enum cfg_retention retention_policy;

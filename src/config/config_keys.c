@@ -95,7 +95,8 @@ const struct config_key config_keys[] = {
      .help = "Name of the project, recorded with the run."},
     {.path = "dataset_path", .type = CONFIG_STRING, FIELD(dataset_path), .required = true,
      .status = CONFIG_USED,
-     .help = "Input: a file, directory or glob. Relative paths are relative to the working "
+     .help = "Input: a file, directory, glob, or an http(s) URL (downloaded into the job's "
+             "inputs/ directory, docs/remote.md). Relative paths are relative to the working "
              "directory, as in Data-Juicer; `{work_dir}`/`{job_id}` are resolved at run time."},
     {.path = "export_path", .type = CONFIG_STRING, FIELD(export_path), .required = true,
      .status = CONFIG_USED,
@@ -267,6 +268,30 @@ const struct config_key config_keys[] = {
     {.path = "recovery.restart_from_beginning_if_no_checkpoint", .type = CONFIG_BOOL,
      .def = "true", FIELD(restart_from_beginning_if_no_checkpoint), .status = CONFIG_USED,
      .help = "Without a checkpoint, retry from the partition's source."},
+
+    /* ---- remote: (zest only) ---- */
+    {.path = "remote.max_retries", .type = CONFIG_INT, .def = "5", RANGE(0, 1000),
+     FIELD(remote_max_retries), .status = CONFIG_USED,
+     .help = "zest: retries of a remote dataset_path download after transient failures "
+             "(connection errors, timeouts, HTTP 5xx, 408, 429); an attempt that received "
+             "bytes resets the count."},
+    {.path = "remote.connect_timeout_s", .type = CONFIG_DOUBLE, .def = "10",
+     RANGE(0.001, 3600), FIELD(remote_connect_timeout_s), .status = CONFIG_USED,
+     .help = "zest: seconds to establish a connection to the server."},
+    {.path = "remote.stall_timeout_s", .type = CONFIG_DOUBLE, .def = "30", RANGE(1, 86400),
+     FIELD(remote_stall_timeout_s), .status = CONFIG_USED,
+     .help = "zest: a download that receives no byte for this long (whole seconds) is a "
+             "transient failure."},
+    {.path = "remote.backoff_initial_s", .type = CONFIG_DOUBLE, .def = "1", RANGE(0, 3600),
+     FIELD(remote_backoff_initial_s), .status = CONFIG_USED,
+     .help = "zest: delay before the first retry; doubles each retry, times a jitter in "
+             "[0.5, 1]."},
+    {.path = "remote.backoff_max_s", .type = CONFIG_DOUBLE, .def = "30", RANGE(0, 86400),
+     FIELD(remote_backoff_max_s), .status = CONFIG_USED,
+     .help = "zest: longest delay between retries (a server's Retry-After is capped by it)."},
+    {.path = "remote.progress_interval_s", .type = CONFIG_DOUBLE, .def = "5",
+     RANGE(0.01, 86400), FIELD(remote_progress_interval_s), .status = CONFIG_USED,
+     .help = "zest: seconds between download progress events."},
 
     /* ---- intermediate_storage: (Data-Juicer) ---- */
     {.path = "intermediate_storage.format", .type = CONFIG_ENUM, .alias_of = "storage_format",

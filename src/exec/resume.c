@@ -27,7 +27,7 @@ int resume_identify(const struct zest_config *cfg, bool resume, struct jobpaths 
     return rc;
 }
 
-int resume_plan(const char *plan_path, const char *dataset_path,
+int resume_plan(const char *plan_path, const char *dataset_path, const struct fingerprint *given,
                 const struct partplan_settings *settings, struct partplan *plan,
                 char *settings_note, size_t note_cap, zest_error *err) {
     struct source_list files = {0};
@@ -36,8 +36,9 @@ int resume_plan(const char *plan_path, const char *dataset_path,
     zest_error_clear(&why);
     settings_note[0] = '\0';
     int rc = partplan_read(plan_path, plan, err);
-    if (rc == 0) rc = source_list(dataset_path, &files, err);
-    if (rc == 0) rc = fingerprint_compute(&files, &fp, err);
+    if (rc == 0 && given) fp = *given;
+    if (rc == 0 && !given) rc = source_list(dataset_path, &files, err);
+    if (rc == 0 && !given) rc = fingerprint_compute(&files, &fp, err);
     const int diff = rc == 0 ? partplan_compare(plan, &fp, settings, &why) : 0;
     if (diff & PARTPLAN_CHANGED_INPUT)
         rc = err_set(err, ZEST_E_CONFIG,

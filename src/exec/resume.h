@@ -22,8 +22,10 @@ int resume_identify(const struct zest_config *cfg, bool resume, struct jobpaths 
 
 /* Loads the continued job's plan from `plan_path` and checks the input against it: a changed
  * input is ZEST_E_CONFIG saying what changed. Changed partition settings keep the stored plan
- * (partition boundaries are the job's); *settings_note then says so (empty otherwise). */
-int resume_plan(const char *plan_path, const char *dataset_path,
+ * (partition boundaries are the job's); *settings_note then says so (empty otherwise).
+ * `given`: the input's fingerprint when the caller knows it (a remote input: from the URL and
+ * its validators), else NULL: computed from the files of dataset_path. */
+int resume_plan(const char *plan_path, const char *dataset_path, const struct fingerprint *given,
                 const struct partplan_settings *settings, struct partplan *plan,
                 char *settings_note, size_t note_cap, zest_error *err);
 

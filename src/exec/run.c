@@ -4,8 +4,8 @@
  * their results in partition order into the export, committed atomically; everything logged
  * as events. The output bytes do not depend on the number of workers: each partition is
  * processed whole by one worker, and the merge follows partition order.
- * Depends on exec's worker, partplan, runevents, progress, jobpaths, outq; io/; config/;
- * common/.
+ * Depends on exec's worker, partplan, runevents, progress, jobpaths, outq, remoterun; io/;
+ * config/; common/.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,9 +21,11 @@
 #include "../common/fsutil.h"
 #include "../io/parquet_lines.h"
 #include "../io/shardsink.h"
+#include "../io/remote.h"
 #include "../io/sink.h"
 #include "../io/source.h"
 #include "jobpaths.h"
+#include "remoterun.h"
 #include "resume.h"
 #include "worker.h"
 
@@ -43,14 +45,13 @@ static size_t run_np(const struct zest_config *cfg) {
 }
 
 /* A continued job keeps its plan (its input must be unchanged); the settings note is a
- * warning event. */
-static int run_plan_stored(struct job *job, const struct jobpaths *jp, const char *plan_path,
-                           zest_error *err) {
+ * warning event. `fp`: the input's fingerprint when it is known already (a remote input). */
+static int run_plan_stored(struct job *job, const char *dataset, const struct fingerprint *fp,
+                           const char *plan_path, zest_error *err) {
     struct partplan_settings settings;
     char note[1400];
     partplan_settings_from_config(job->cfg, &settings);
-    ZEST_TRY(resume_plan(plan_path, jp->dataset_path, &settings, &job->plan, note, sizeof note,
-                         err));
+    ZEST_TRY(resume_plan(plan_path, dataset, fp, &settings, &job->plan, note, sizeof note, err));
     if (note[0]) {
         struct evlog_event e = evlog_event_init(EVT_WARNING);
         e.message = note;
@@ -60,17 +61,27 @@ static int run_plan_stored(struct job *job, const struct jobpaths *jp, const cha
 }
 
 /* Plans the partitions and writes partitions.json into the job dir; compressed inputs are
- * decompressed once into partition files there. A continued job reads its plan back. */
+ * decompressed once into partition files there, a remote input is downloaded first into
+ * its inputs/ directory. A continued job reads its plan back. */
 static int run_plan(struct job *job, const struct jobpaths *jp, zest_error *err) {
     struct source_list files = {0};
     struct partplan_settings settings;
-    char path[1200], plan_path[1200];
+    struct fingerprint rfp;
+    char path[1200], plan_path[1200], local[1200];
+    const char *dataset = jp->dataset_path;
+    const bool remote = remote_is_url(dataset);
+    if (remote) {
+        ZEST_TRY(remoterun_fetch(job->cfg, job->ev.log, dataset, jp->work_dir, local,
+                                 sizeof local, &rfp, err));
+        dataset = local;
+    }
     snprintf(plan_path, sizeof plan_path, "%s/partitions.json", jp->work_dir);
     if (job->resuming && access(plan_path, F_OK) == 0)
-        return run_plan_stored(job, jp, plan_path, err);
-    int rc = source_list(jp->dataset_path, &files, err);
+        return run_plan_stored(job, dataset, remote ? &rfp : NULL, plan_path, err);
+    int rc = source_list(dataset, &files, err);
     partplan_settings_from_config(job->cfg, &settings);
     if (rc == 0) rc = partplan_build(&files, &settings, &job->plan, err);
+    if (rc == 0 && remote) job->plan.fp = rfp;
     snprintf(path, sizeof path, "%s/partitions", jp->work_dir);
     if (rc == 0) rc = partplan_split_streams(&job->plan, path, (size_t)job->cfg->max_line_bytes, err);
     if (rc == 0) rc = partplan_write(&job->plan, plan_path, err);
