@@ -4,7 +4,7 @@
  * their results in partition order into the export, committed atomically; everything logged
  * as events. The output bytes do not depend on the number of workers: each partition is
  * processed whole by one worker, and the merge follows partition order.
- * Depends on exec's worker, partplan, runevents, progress, jobpaths, outq; io/; config/;
+ * Depends on exec's worker, barrier, partplan, runevents, progress, jobpaths, outq; io/; config/;
  * common/.
  */
 #include <errno.h>
@@ -22,6 +22,7 @@
 #include "../io/shardsink.h"
 #include "../io/sink.h"
 #include "../io/source.h"
+#include "barrier.h"
 #include "jobpaths.h"
 #include "resume.h"
 #include "worker.h"
@@ -385,6 +386,7 @@ static int run_job(struct job *job, const struct jobpaths *jp, zest_error *err) 
     if (rc == 0) rc = run_ckpt_open(job, jp, err);
     if (rc == 0 && progress_start(&job->progress, &job->plan) != 0)
         rc = err_set(err, ZEST_E_INTERNAL, "cannot start the progress thread");
+    if (rc == 0) rc = barrier_run(job, jp->work_dir, err); /* global ops' decisions */
     if (rc == 0) rc = run_partitions(job, jp, err);
     if (rc == 0) run_ckpt_drop(job); /* not after a partial run: a rerun may reuse them */
     return rc;
@@ -408,6 +410,7 @@ static zest_run_summary *summary_new(const struct zest_config *cfg) {
 static void job_free(struct job *job) {
     for (size_t p = 0; job->slots && p < job->plan.count; p++) buf_free(&job->slots[p].out);
     free(job->slots);
+    barrier_free(job);
     partplan_free(&job->plan);
     ckpt_store_close(job->ckpt);
     pthread_mutex_destroy(&job->mu);
