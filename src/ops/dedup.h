@@ -38,7 +38,7 @@ void dedup_text_destroy(struct dedup_text *t);
 
 typedef void (*dedup_shingle_fn)(void *user, const char *s, size_t n);
 /* Calls fn once per shingle of the text, in order, as Data-Juicer lists them: windows i in
- * range(tokens - window_size) (so a text of exactly window_size tokens has none), tokens
+ * range(tokens - window_size + 1) (a text of fewer than window_size tokens has none), tokens
  * joined by ' ' (space, punctuation) or taken as a substring (character). */
 int dedup_text_shingles(struct dedup_text *t, const char *text, size_t len, dedup_shingle_fn fn,
                         void *user);

@@ -142,9 +142,9 @@ int dedup_text_shingles(struct dedup_text *t, const char *text, size_t len, dedu
     }
     if (t->ignore) ZEST_TRY(dedup_text_strip(t, s, n, &s, &n));
     ZEST_TRY(dedup_tokens(t, s, n, &ntok));
-    for (size_t i = 0; i + t->window < ntok; i++) {
+    for (size_t i = 0; i + t->window <= ntok; i++) {
         if (t->tok == DEDUP_TOK_CHARACTER) {
-            fn(user, s + t->tok_start[i], t->tok_start[i + t->window] - t->tok_start[i]);
+            fn(user, s + t->tok_start[i], t->tok_end[i + t->window - 1] - t->tok_start[i]);
             continue;
         }
         buf_clear(&t->shingle);

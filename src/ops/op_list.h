@@ -3,6 +3,7 @@
  * Adding an operator: one file defining `const struct op_desc op_<name>`, one line here. */
 OP(document_deduplicator)
 OP(document_minhash_deduplicator)
+OP(document_simhash_deduplicator)
 OP(language_id_score_filter)
 OP(text_length_filter)
 OP(whitespace_normalization_mapper)
