@@ -157,7 +157,7 @@ static int dedupfile_parse_decision(struct dedup_decision *d, uint64_t key, size
         return 0;
     for (size_t i = 0; i < n_parts; i++) {
         const uint64_t r = get64(p + 24 + 8 * i);
-        if (r > n || at + (r + 7) / 8 > n - 8) return 0;
+        if (r > 8 * (uint64_t)n || at + (r + 7) / 8 > n - 8) return 0;
         d->rows[i] = (int64_t)r;
         d->bits[i] = p + at;
         at += (size_t)(r + 7) / 8;
