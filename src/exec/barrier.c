@@ -70,9 +70,13 @@ bool barrier_part_done(const struct job *job, int64_t part) {
 /* An operation event of one phase of op k (partition -1 for the global phases). */
 static void barrier_event(struct job *job, enum evlog_type t, size_t k, const char *phase,
                           int64_t part, int worker, double secs, int64_t rows_in,
-                          int64_t rows_out) {
-    char meta[200];
-    if (rows_in >= 0)
+                          int64_t rows_out, int64_t bytes_in) {
+    char meta[240];
+    if (rows_in >= 0 && bytes_in >= 0)
+        snprintf(meta, sizeof meta, "{\"phase\":\"%s\",\"rows_in\":%lld,\"rows_out\":%lld,"
+                 "\"bytes_in\":%lld}", phase, (long long)rows_in, (long long)rows_out,
+                 (long long)bytes_in);
+    else if (rows_in >= 0)
         snprintf(meta, sizeof meta, "{\"phase\":\"%s\",\"rows_in\":%lld,\"rows_out\":%lld}", phase,
                  (long long)rows_in, (long long)rows_out);
     else
@@ -104,8 +108,10 @@ int barrier_segment_begin(struct job *job, struct pipeline *p, struct buf *sigs,
         run->mode = i == b->target ? DEDUP_SIGNATURE : o->loaded ? DEDUP_APPLY : DEDUP_OFF;
         run->keep = o->loaded ? o->dec.bits[part] : NULL;
         run->n_keep = o->loaded ? o->dec.rows[part] : 0;
+        run->seconds0 = p->ops[o->k].seconds;
+        run->bytes0 = p->ops[o->k].bytes_in;
         if (i == b->target && o->k >= p->op_from && o->k < p->op_to)
-            barrier_event(job, EVT_OPERATION_START, o->k, "signature", part, -1, 0, -1, -1);
+            barrier_event(job, EVT_OPERATION_START, o->k, "signature", part, -1, 0, -1, -1, -1);
     }
     (void)err;
     return 0;
@@ -123,12 +129,15 @@ int barrier_segment_end(struct job *job, struct pipeline *p, struct buf *sigs, i
                            "stored decision is for %lld", (long long)part, (long long)run->seq,
                            job->cfg->ops[o->k].desc->info.name, (long long)run->n_keep);
         if (i != b->target) continue;
+        /* the op's own time over the partition, plus committing its signatures */
         const double t0 = barrier_now();
         char path[1200];
         barrier_sig_path(b, o->k, part, path, sizeof path);
         ZEST_TRY(dedupfile_write_sigs(path, o->part_key[part], part, o->sig_size, sigs, err));
+        const struct pipe_op *op = &p->ops[o->k];
         barrier_event(job, EVT_OPERATION_COMPLETE, o->k, "signature", part, worker,
-                      barrier_now() - t0, run->seq, run->seq);
+                      op->seconds - run->seconds0 + barrier_now() - t0, run->seq, run->seq,
+                      op->bytes_in - run->bytes0);
     }
     return 0;
 }
@@ -293,23 +302,23 @@ static int barrier_decide(struct job *job, struct barrier_op *o, zest_error *err
         else barrier_sig_path(b, o->k, (int64_t)p, paths[p], 1200);
     }
     double t0 = barrier_now();
-    if (rc == 0) barrier_event(job, EVT_OPERATION_START, o->k, "combine", -1, -1, 0, -1, -1);
+    if (rc == 0) barrier_event(job, EVT_OPERATION_START, o->k, "combine", -1, -1, 0, -1, -1, -1);
     if (rc == 0) rc = dedupfile_combine(paths, o->part_key, parts, o->sig_size, &store, &sigs, rows, err);
     if (rc == 0)
         barrier_event(job, EVT_OPERATION_COMPLETE, o->k, "combine", -1, -1, barrier_now() - t0,
-                      sigs.total, sigs.total);
+                      sigs.total, sigs.total, -1);
     if (rc == 0) rc = faults_before_op(&job->faults, "dedup_combine", 0, err);
     char path[1200];
     barrier_decision_path(b, o->k, path, sizeof path);
     int64_t kept = 0;
     t0 = barrier_now();
-    if (rc == 0) barrier_event(job, EVT_OPERATION_START, o->k, "finalize", -1, -1, 0, -1, -1);
+    if (rc == 0) barrier_event(job, EVT_OPERATION_START, o->k, "finalize", -1, -1, 0, -1, -1, -1);
     if (rc == 0)
         rc = dedupfile_finalize(cfg->ops[o->k].desc, &cfg->ops[o->k].params, &sigs, rows, parts,
                                 o->key, (int)barrier_np(job), path, &kept, err);
     if (rc == 0)
         barrier_event(job, EVT_OPERATION_COMPLETE, o->k, "finalize", -1, -1, barrier_now() - t0,
-                      sigs.total, kept);
+                      sigs.total, kept, -1);
     if (rc == 0) rc = faults_before_op(&job->faults, "dedup_decided", 0, err);
     if (rc) err_set_op(err, cfg->ops[o->k].desc->info.name);
     for (size_t p = 0; paths && p < parts; p++) free(paths[p]);

@@ -57,6 +57,8 @@ struct dedup_run {
     struct buf *sigs;    /* SIGNATURE: signatures appended in row order */
     const uint8_t *keep; /* APPLY: the partition's keep bits (bit i: row i kept) */
     int64_t n_keep;      /* rows the decision has for the partition */
+    double seconds0;     /* the executor's: the op's time and text bytes when the segment began */
+    int64_t bytes0;
 };
 
 /* Every partition's signatures, concatenated in global input order. */
