@@ -142,4 +142,15 @@ assert m['precision'] == 1 and m['recall'] >= 0.9, m
 assert s['precision'] == 1 and s['recall'] >= 0.5, s
 PY
 
+for op in document_deduplicator document_minhash_deduplicator document_simhash_deduplicator; do
+  check "docs/ops/$op.md names every parameter of the op" python3 - "$op" "$HERE/../../docs/ops/$op.md" "$ZEST" <<'PY'
+import json, subprocess, sys
+op, doc, zest = sys.argv[1:4]
+info = json.loads(subprocess.run([zest, 'ops', op, '--json'], capture_output=True, check=True).stdout)
+text = open(doc).read()
+missing = [p['name'] for p in info['params'] if '| `%s` |' % p['name'] not in text]
+assert text.startswith('# ' + op + '\n') and not missing, missing
+PY
+done
+
 finish
