@@ -28,6 +28,7 @@ struct barrier {
     struct barrier_op *ops;
     size_t n;
     size_t target; /* index in ops[] being signed, or SIZE_MAX */
+    int64_t *rows_read, *bytes_read; /* per partition: the input its signature passes read */
     char dir[1100];
 };
 
@@ -188,7 +189,11 @@ static int barrier_init(struct job *job, const char *work_dir, zest_error *err) 
     job->barrier = b;
     b->target = SIZE_MAX;
     snprintf(b->dir, sizeof b->dir, "%s/dedup", work_dir);
-    if (!(b->ops = calloc(n, sizeof *b->ops))) return err_set(err, ZEST_E_NOMEM, "out of memory");
+    const size_t parts = job->plan.count ? job->plan.count : 1;
+    b->ops = calloc(n, sizeof *b->ops);
+    b->rows_read = calloc(parts, sizeof *b->rows_read);
+    b->bytes_read = calloc(parts, sizeof *b->bytes_read);
+    if (!b->ops || !b->rows_read || !b->bytes_read) return err_set(err, ZEST_E_NOMEM, "out of memory");
     for (size_t k = 0; k < cfg->n_ops; k++) {
         if (!cfg->ops[k].desc->dedup) continue;
         struct barrier_op *o = &b->ops[b->n++];
@@ -211,8 +216,17 @@ void barrier_free(struct job *job) {
         dedupfile_decision_free(&b->ops[i].dec);
     }
     free(b->ops);
+    free(b->rows_read);
+    free(b->bytes_read);
     free(b);
     job->barrier = NULL;
+}
+
+void barrier_input_read(const struct job *job, size_t p, int64_t *rows, int64_t *bytes) {
+    const struct barrier *b = job->barrier;
+    if (!b || p >= job->plan.count) return;
+    if (b->rows_read[p] > *rows) *rows = b->rows_read[p];
+    if (b->bytes_read[p] > *bytes) *bytes = b->bytes_read[p];
 }
 
 static size_t barrier_np(const struct job *job) {
@@ -227,8 +241,11 @@ static size_t barrier_np(const struct job *job) {
 /* Slots and counters as a fresh pass needs them: the signature pass read the input once
  * already, which the export pass's figures must not count. */
 static void barrier_reset(struct job *job) {
+    struct barrier *b = job->barrier;
     for (size_t p = 0; p < job->plan.count; p++) {
         struct part_slot *s = &job->slots[p];
+        if (s->rows_read > b->rows_read[p]) b->rows_read[p] = s->rows_read;
+        if (s->bytes_read > b->bytes_read[p]) b->bytes_read[p] = s->bytes_read;
         const int64_t bad_seen = s->bad_seen;
         struct buf out = s->out;
         buf_clear(&out);

@@ -24,6 +24,10 @@
 int barrier_run(struct job *job, const char *work_dir, zest_error *err);
 void barrier_free(struct job *job);
 
+/* Raises *rows / *bytes to what partition p's signature passes read of its input: the export
+ * pass may start from checkpoints and read none of it. */
+void barrier_input_read(const struct job *job, size_t p, int64_t *rows, int64_t *bytes);
+
 /* For the workers. While a signature pass runs, the ops end at the global op being signed
  * (barrier_end: its index + 1, else n_ops), which is never checkpointed and writes no export. */
 bool barrier_signing(const struct job *job);

@@ -160,8 +160,10 @@ static int run_merge_ckpt(struct job *job, struct outq *q, size_t p, zest_error 
 static int run_merge_one(struct job *job, struct outq *q, size_t p, zest_error *err) {
     struct part_slot *slot = &job->slots[p];
     zest_run_summary *s = job->sum;
-    s->rows_read += slot->rows_read;
-    s->bytes_read += slot->bytes_read;
+    int64_t rows = slot->rows_read, bytes = slot->bytes_read;
+    barrier_input_read(job, p, &rows, &bytes); /* the export pass may not read the input */
+    s->rows_read += rows;
+    s->bytes_read += bytes;
     if (slot->skipped) return 0;
     s->rows_written += slot->rows_out;
     s->partitions_reused += slot->reused;

@@ -74,6 +74,25 @@ for op in (1, 2, 3):
         phases.count('finalize') == 1, (op, phases)
 PY
 
+# The report shows each barrier: its phases and what the decision kept.
+run_zest report "$job" --json
+cp "$TMP/out" "$TMP/np4.report.json"
+check "report --json: a barrier per deduplicator, with its phases and rows" python3 - "$TMP/np4.report.json" "$TMP/np4/out.jsonl" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+b = r['barriers']
+assert [x['op_index'] for x in b] == [1, 2, 3], b
+assert [x['op'] for x in b] == ['document_deduplicator', 'document_minhash_deduplicator',
+                               'document_simhash_deduplicator'], b
+assert all(x['signature_s'] > 0 and x['combine_s'] >= 0 and x['finalize_s'] >= 0 for x in b), b
+assert b[0]['rows_in'] == r['rows_in'] and b[2]['rows_kept'] == sum(1 for _ in open(sys.argv[2])), b
+assert b[0]['rows_kept'] == b[1]['rows_in'] and b[1]['rows_kept'] == b[2]['rows_in'], b
+PY
+check "report --json follows docs/report.md (barriers included)" \
+  python3 "$HERE/check_report_schema.py" "Performance summary JSON" "$TMP/np4.report.json"
+run_zest report "$job"
+check "report text: a barrier line per deduplicator" equals "$(grep -c 'deduplicator: signatures' "$TMP/out")" 3
+
 # kill -9 during the combine phase (the signatures committed, no decision yet), then --resume.
 ZEST_FAULTS='dedup_combine@*:crash' run_zest run "$(config crash1 2 4 'checkpoint: {enabled: true, strategy: every_op}')" --quiet
 check "kill -9 in the combine phase: the process died (SIGKILL)" equals "$rc" 137
