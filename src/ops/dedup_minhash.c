@@ -57,6 +57,7 @@ struct state {
     size_t perms, bands, rows;
     uint64_t *a, *b;
     uint32_t *mins;
+    uint64_t *mins64; /* the SSE2 path's minimums (see minhash_perms) */
 };
 
 /* Integral of f over [lo, hi] by composite Simpson (the S-curves are smooth polynomials). */
@@ -128,7 +129,8 @@ static int minhash_init(void *state, const struct op_params *p, zest_error *err)
     s->a = malloc(s->perms * sizeof *s->a);
     s->b = malloc(s->perms * sizeof *s->b);
     s->mins = malloc(s->perms * sizeof *s->mins);
-    if (!s->a || !s->b || !s->mins) return err_set(err, ZEST_E_NOMEM, "out of memory");
+    s->mins64 = malloc(s->perms * sizeof *s->mins64);
+    if (!s->a || !s->b || !s->mins || !s->mins64) return err_set(err, ZEST_E_NOMEM, "out of memory");
     uint64_t seed = 42;
     for (size_t j = 0; j < s->perms; j++) {
         s->a[j] = 1 + minhash_next(&seed) % (MERSENNE - 1);
@@ -143,6 +145,7 @@ static void minhash_destroy(void *state) {
     free(s->a);
     free(s->b);
     free(s->mins);
+    free(s->mins64);
 }
 
 static size_t minhash_sig_size(const void *state) {
@@ -150,12 +153,11 @@ static size_t minhash_sig_size(const void *state) {
     return s->bands * 8;
 }
 
-static void minhash_shingle(void *user, const char *sh, size_t n) {
-    struct state *s = user;
-    const uint64_t h = (uint32_t)hash_finish(hash_bytes(HASH_SEED, sh, n));
+/* Permutations [from, perms) of one shingle hash h, one at a time. */
+static void minhash_perms_c(struct state *s, uint64_t h, size_t from) {
     const uint64_t *a = s->a, *b = s->b;
     uint32_t *mins = s->mins;
-    for (size_t j = 0; j < s->perms; j++) {
+    for (size_t j = from; j < s->perms; j++) {
         uint64_t v = h * a[j] + b[j];
         v = (v & MERSENNE) + (v >> 61);
         v -= v >= MERSENNE ? MERSENNE : 0;
@@ -164,10 +166,52 @@ static void minhash_shingle(void *user, const char *sh, size_t n) {
     }
 }
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+/* Two permutations at a time. h < 2^32, so h * a (mod 2^64) is h * lo32(a) + (h * hi32(a)) << 32,
+ * two 32x32->64 multiplies. The minimums are kept as 64-bit lanes holding x ^ 2^31 (so the
+ * signed 32-bit compare orders them as unsigned); minhash_signature turns them back. */
+static void minhash_perms(struct state *s, uint64_t h) {
+    const __m128i hh = _mm_set1_epi64x((long long)h), p = _mm_set1_epi64x((long long)MERSENNE);
+    const __m128i one = _mm_set1_epi64x(1), low = _mm_set1_epi64x(0xffffffffll);
+    const __m128i bias = _mm_set1_epi64x(0x80000000ll), zero = _mm_setzero_si128();
+    size_t j = 0;
+    for (; j + 2 <= s->perms; j += 2) {
+        const __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s->a + j));
+        const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s->b + j));
+        const __m128i lo = _mm_mul_epu32(hh, a), hi = _mm_mul_epu32(hh, _mm_srli_epi64(a, 32));
+        __m128i v = _mm_add_epi64(_mm_add_epi64(lo, _mm_slli_epi64(hi, 32)), b);
+        v = _mm_add_epi64(_mm_and_si128(v, p), _mm_srli_epi64(v, 61));
+        const __m128i ge = _mm_sub_epi64(zero, _mm_srli_epi64(_mm_add_epi64(v, one), 61));
+        v = _mm_sub_epi64(v, _mm_and_si128(ge, p));
+        v = _mm_xor_si128(_mm_and_si128(v, low), bias);
+        __m128i *m = (__m128i *)(void *)(s->mins64 + j);
+        const __m128i old = _mm_loadu_si128(m);
+        const __m128i less = _mm_shuffle_epi32(_mm_cmpgt_epi32(old, v), _MM_SHUFFLE(2, 2, 0, 0));
+        _mm_storeu_si128(m, _mm_or_si128(_mm_and_si128(less, v), _mm_andnot_si128(less, old)));
+    }
+    minhash_perms_c(s, h, j);
+}
+#endif
+
+static void minhash_shingle(void *user, const char *sh, size_t n) {
+    struct state *s = user;
+    const uint64_t h = (uint32_t)hash_finish(hash_bytes(HASH_SEED, sh, n));
+#if defined(__SSE2__)
+    minhash_perms(s, h);
+#else
+    minhash_perms_c(s, h, 0);
+#endif
+}
+
 static int minhash_signature(void *state, const char *text, size_t len, unsigned char *sig) {
     struct state *s = state;
     memset(s->mins, 0xff, s->perms * sizeof *s->mins);
+    for (size_t j = 0; j < s->perms; j++) s->mins64[j] = 0x7fffffff; /* 0xffffffff ^ 2^31 */
     ZEST_TRY(dedup_text_shingles(&s->text, text, len, minhash_shingle, s));
+#if defined(__SSE2__)
+    for (size_t j = 0; j < (s->perms & ~(size_t)1); j++) s->mins[j] = (uint32_t)(s->mins64[j] ^ 0x80000000u);
+#endif
     for (size_t k = 0; k < s->bands; k++) {
         const uint64_t h = hash_finish(hash_bytes(HASH_SEED, s->mins + k * s->rows, s->rows * 4));
         memcpy(sig + 8 * k, &h, 8);
