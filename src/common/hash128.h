@@ -26,12 +26,16 @@ static inline uint64_t hash128_fold(uint64_t a, uint64_t b) {
     return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
-static inline uint64_t hash128_rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+static inline uint64_t hash128_rotl(uint64_t x, int r) {
+    return (x << r) | (x >> (64 - r));
+}
 
 /* One 16-byte block (w0, w1) into the lanes. */
 static inline void hash128_step(uint64_t *a, uint64_t *b, uint64_t w0, uint64_t w1) {
-    const uint64_t x = hash128_fold(w0 ^ *a ^ 0xa0761d6478bd642full, w1 ^ *b ^ 0xe7037ed1a0b428dbull);
-    const uint64_t y = hash128_fold(w0 ^ *b ^ 0x8ebc6af09c88c6e3ull, w1 ^ *a ^ 0x589965cc75374cc3ull);
+    const uint64_t x =
+        hash128_fold(w0 ^ *a ^ 0xa0761d6478bd642full, w1 ^ *b ^ 0xe7037ed1a0b428dbull);
+    const uint64_t y =
+        hash128_fold(w0 ^ *b ^ 0x8ebc6af09c88c6e3ull, w1 ^ *a ^ 0x589965cc75374cc3ull);
     *a = x + hash128_rotl(*b, 23);
     *b = y ^ hash128_rotl(*a, 41);
 }

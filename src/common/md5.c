@@ -16,10 +16,12 @@ static const uint32_t md5_k[64] = {
     0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
 };
 
-static const unsigned char md5_shift[4][4] = {{7, 12, 17, 22}, {5, 9, 14, 20}, {4, 11, 16, 23},
-                                              {6, 10, 15, 21}};
+static const unsigned char md5_shift[4][4] = {
+    {7, 12, 17, 22}, {5, 9, 14, 20}, {4, 11, 16, 23}, {6, 10, 15, 21}};
 
-static uint32_t md5_rotl(uint32_t x, unsigned r) { return (x << r) | (x >> (32 - r)); }
+static uint32_t md5_rotl(uint32_t x, unsigned r) {
+    return (x << r) | (x >> (32 - r));
+}
 
 static void md5_block(uint32_t h[4], const unsigned char *p) {
     uint32_t m[16];
@@ -31,10 +33,22 @@ static void md5_block(uint32_t h[4], const unsigned char *p) {
         uint32_t f;
         unsigned g;
         switch (i / 16) {
-        case 0: f = (b & c) | (~b & d); g = i; break;
-        case 1: f = (d & b) | (~d & c); g = (5 * i + 1) % 16; break;
-        case 2: f = b ^ c ^ d; g = (3 * i + 5) % 16; break;
-        default: f = c ^ (b | ~d); g = (7 * i) % 16; break;
+        case 0:
+            f = (b & c) | (~b & d);
+            g = i;
+            break;
+        case 1:
+            f = (d & b) | (~d & c);
+            g = (5 * i + 1) % 16;
+            break;
+        case 2:
+            f = b ^ c ^ d;
+            g = (3 * i + 5) % 16;
+            break;
+        default:
+            f = c ^ (b | ~d);
+            g = (7 * i) % 16;
+            break;
         }
         f += a + md5_k[i] + m[g];
         a = d;
@@ -52,22 +66,27 @@ void md5_digest(const void *data, size_t n, unsigned char out[16]) {
     uint32_t h[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
     const unsigned char *p = data;
     size_t left = n;
-    for (; left >= 64; left -= 64, p += 64) md5_block(h, p);
+    for (; left >= 64; left -= 64, p += 64)
+        md5_block(h, p);
     unsigned char tail[128] = {0};
     memcpy(tail, p, left);
     tail[left] = 0x80;
     const size_t blocks = left + 9 > 64 ? 2 : 1;
     const uint64_t bits = (uint64_t)n * 8;
-    for (int i = 0; i < 8; i++) tail[blocks * 64 - 8 + (size_t)i] = (unsigned char)(bits >> (8 * i));
-    for (size_t i = 0; i < blocks; i++) md5_block(h, tail + 64 * i);
+    for (int i = 0; i < 8; i++)
+        tail[blocks * 64 - 8 + (size_t)i] = (unsigned char)(bits >> (8 * i));
+    for (size_t i = 0; i < blocks; i++)
+        md5_block(h, tail + 64 * i);
     for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 4; j++) out[4 * i + j] = (unsigned char)(h[i] >> (8 * j));
+        for (int j = 0; j < 4; j++)
+            out[4 * i + j] = (unsigned char)(h[i] >> (8 * j));
 }
 
 uint64_t md5_hash64(const void *data, size_t n) {
     unsigned char d[16];
     md5_digest(data, n, d);
     uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v = v << 8 | d[i];
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | d[i];
     return v;
 }

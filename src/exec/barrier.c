@@ -16,10 +16,10 @@
 #include "jobpaths.h"
 
 struct barrier_op {
-    size_t k;            /* its index in the op list */
+    size_t k; /* its index in the op list */
     size_t sig_size;
-    uint64_t key;        /* of its decision: all partitions' keys */
-    uint64_t *part_key;  /* per partition: the op-prefix hash after this op */
+    uint64_t key;       /* of its decision: all partitions' keys */
+    uint64_t *part_key; /* per partition: the op-prefix hash after this op */
     struct dedup_decision dec;
     bool loaded;
 };
@@ -27,7 +27,7 @@ struct barrier_op {
 struct barrier {
     struct barrier_op *ops;
     size_t n;
-    size_t target; /* index in ops[] being signed, or SIZE_MAX */
+    size_t target;                   /* index in ops[] being signed, or SIZE_MAX */
     int64_t *rows_read, *bytes_read; /* per partition: the input its signature passes read */
     char dir[1100];
 };
@@ -70,13 +70,14 @@ bool barrier_part_done(const struct job *job, int64_t part) {
 
 /* An operation event of one phase of op k (partition -1 for the global phases). */
 static void barrier_event(struct job *job, enum evlog_type t, size_t k, const char *phase,
-                          int64_t part, int worker, double secs, int64_t rows_in,
-                          int64_t rows_out, int64_t bytes_in) {
+                          int64_t part, int worker, double secs, int64_t rows_in, int64_t rows_out,
+                          int64_t bytes_in) {
     char meta[240];
     if (rows_in >= 0 && bytes_in >= 0)
-        snprintf(meta, sizeof meta, "{\"phase\":\"%s\",\"rows_in\":%lld,\"rows_out\":%lld,"
-                 "\"bytes_in\":%lld}", phase, (long long)rows_in, (long long)rows_out,
-                 (long long)bytes_in);
+        snprintf(meta, sizeof meta,
+                 "{\"phase\":\"%s\",\"rows_in\":%lld,\"rows_out\":%lld,"
+                 "\"bytes_in\":%lld}",
+                 phase, (long long)rows_in, (long long)rows_out, (long long)bytes_in);
     else if (rows_in >= 0)
         snprintf(meta, sizeof meta, "{\"phase\":\"%s\",\"rows_in\":%lld,\"rows_out\":%lld}", phase,
                  (long long)rows_in, (long long)rows_out);
@@ -126,8 +127,10 @@ int barrier_segment_end(struct job *job, struct pipeline *p, struct buf *sigs, i
         const struct dedup_run *run = &p->ops[o->k].dedup;
         if (o->k < p->op_from || o->k >= p->op_to) continue;
         if (run->mode == DEDUP_APPLY && run->seq != run->n_keep)
-            return err_set(err, ZEST_E_FORMAT, "partition %lld: %lld rows reached op %s, but its "
-                           "stored decision is for %lld", (long long)part, (long long)run->seq,
+            return err_set(err, ZEST_E_FORMAT,
+                           "partition %lld: %lld rows reached op %s, but its "
+                           "stored decision is for %lld",
+                           (long long)part, (long long)run->seq,
                            job->cfg->ops[o->k].desc->info.name, (long long)run->n_keep);
         if (i != b->target) continue;
         /* the op's own time over the partition, plus committing its signatures */
@@ -153,10 +156,11 @@ static int barrier_keys(struct job *job, struct barrier *b, zest_error *err) {
         refs[k] = (struct ckpt_op_ref){.desc = cfg->ops[k].desc, .params = &cfg->ops[k].params};
     for (size_t p = 0; rc == 0 && p < job->plan.count; p++) {
         const struct partplan_part *part = &job->plan.parts[p];
-        const struct ckpt_partition_ref pref = {.source = part->origin, .start = part->start,
-                                                .end = part->end};
+        const struct ckpt_partition_ref pref = {
+            .source = part->origin, .start = part->start, .end = part->end};
         rc = ckpt_prefix_hashes(job->plan.fp.hex, &pref, refs, cfg->n_ops, h, err);
-        for (size_t i = 0; rc == 0 && i < b->n; i++) b->ops[i].part_key[p] = h[b->ops[i].k];
+        for (size_t i = 0; rc == 0 && i < b->n; i++)
+            b->ops[i].part_key[p] = h[b->ops[i].k];
     }
     for (size_t i = 0; rc == 0 && i < b->n; i++) {
         struct barrier_op *o = &b->ops[i];
@@ -182,7 +186,8 @@ static int barrier_sig_size(const struct zest_config *cfg, size_t k, size_t *out
 static int barrier_init(struct job *job, const char *work_dir, zest_error *err) {
     const struct zest_config *cfg = job->cfg;
     size_t n = 0;
-    for (size_t k = 0; k < cfg->n_ops; k++) n += cfg->ops[k].desc->dedup != NULL;
+    for (size_t k = 0; k < cfg->n_ops; k++)
+        n += cfg->ops[k].desc->dedup != NULL;
     if (!n) return 0;
     struct barrier *b = calloc(1, sizeof *b);
     if (!b) return err_set(err, ZEST_E_NOMEM, "out of memory");
@@ -193,7 +198,8 @@ static int barrier_init(struct job *job, const char *work_dir, zest_error *err) 
     b->ops = calloc(n, sizeof *b->ops);
     b->rows_read = calloc(parts, sizeof *b->rows_read);
     b->bytes_read = calloc(parts, sizeof *b->bytes_read);
-    if (!b->ops || !b->rows_read || !b->bytes_read) return err_set(err, ZEST_E_NOMEM, "out of memory");
+    if (!b->ops || !b->rows_read || !b->bytes_read)
+        return err_set(err, ZEST_E_NOMEM, "out of memory");
     for (size_t k = 0; k < cfg->n_ops; k++) {
         if (!cfg->ops[k].desc->dedup) continue;
         struct barrier_op *o = &b->ops[b->n++];
@@ -286,8 +292,10 @@ static int barrier_sign(struct job *job, zest_error *err) {
         if (s->status == 0 && !s->skipped && s->done) continue;
         rc = s->status && s->status != ZEST_E_CANCELLED ? s->status : ZEST_E_CANCELLED;
         if (err) *err = s->err;
-        if (rc == ZEST_E_CANCELLED) err_set(err, rc, "run cancelled");
-        else err_prefix(err, "partition %zu (signature phase)", p);
+        if (rc == ZEST_E_CANCELLED)
+            err_set(err, rc, "run cancelled");
+        else
+            err_prefix(err, "partition %zu (signature phase)", p);
     }
     /* a partition that failed for good was the first error: report that one */
     for (size_t p = 0; rc == ZEST_E_CANCELLED && p < job->plan.count; p++) {
@@ -297,7 +305,8 @@ static int barrier_sign(struct job *job, zest_error *err) {
             if (err) *err = s->err;
         }
     }
-    for (size_t i = 0; i < n && w; i++) worker_destroy(&w[i]);
+    for (size_t i = 0; i < n && w; i++)
+        worker_destroy(&w[i]);
     free(w);
     (void)started;
     return rc;
@@ -315,12 +324,15 @@ static int barrier_decide(struct job *job, struct barrier_op *o, zest_error *err
     buf_init(&store, 0);
     int rc = paths && rows ? 0 : err_set(err, ZEST_E_NOMEM, "out of memory");
     for (size_t p = 0; rc == 0 && p < parts; p++) {
-        if (!(paths[p] = malloc(1200))) rc = err_set(err, ZEST_E_NOMEM, "out of memory");
-        else barrier_sig_path(b, o->k, (int64_t)p, paths[p], 1200);
+        if (!(paths[p] = malloc(1200)))
+            rc = err_set(err, ZEST_E_NOMEM, "out of memory");
+        else
+            barrier_sig_path(b, o->k, (int64_t)p, paths[p], 1200);
     }
     double t0 = barrier_now();
     if (rc == 0) barrier_event(job, EVT_OPERATION_START, o->k, "combine", -1, -1, 0, -1, -1, -1);
-    if (rc == 0) rc = dedupfile_combine(paths, o->part_key, parts, o->sig_size, &store, &sigs, rows, err);
+    if (rc == 0)
+        rc = dedupfile_combine(paths, o->part_key, parts, o->sig_size, &store, &sigs, rows, err);
     if (rc == 0)
         barrier_event(job, EVT_OPERATION_COMPLETE, o->k, "combine", -1, -1, barrier_now() - t0,
                       sigs.total, sigs.total, -1);
@@ -338,7 +350,8 @@ static int barrier_decide(struct job *job, struct barrier_op *o, zest_error *err
                       sigs.total, kept, -1);
     if (rc == 0) rc = faults_before_op(&job->faults, "dedup_decided", 0, err);
     if (rc) err_set_op(err, cfg->ops[o->k].desc->info.name);
-    for (size_t p = 0; paths && p < parts; p++) free(paths[p]);
+    for (size_t p = 0; paths && p < parts; p++)
+        free(paths[p]);
     free(paths);
     free(rows);
     buf_free(&store);

@@ -15,9 +15,13 @@
 /* The signature file's trailer: magic, key, partition, rows, signature size, checksum. */
 #define SIG_TRAILER 48
 
-static uint64_t dedupfile_sum(const void *p, size_t n) { return hash_finish(hash_bytes(HASH_SEED, p, n)); }
+static uint64_t dedupfile_sum(const void *p, size_t n) {
+    return hash_finish(hash_bytes(HASH_SEED, p, n));
+}
 
-static void put64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); }
+static void put64(unsigned char *p, uint64_t v) {
+    memcpy(p, &v, 8);
+}
 static uint64_t get64(const unsigned char *p) {
     uint64_t v;
     memcpy(&v, p, 8);
@@ -57,9 +61,9 @@ static int64_t dedupfile_check_sigs(const unsigned char *p, size_t n, uint64_t k
 int dedupfile_sigs_valid(const char *path, uint64_t key, int64_t part, size_t sig_size) {
     struct buf b;
     buf_init(&b, 0);
-    const int ok = fsutil_read_file(path, &b, NULL) == 0 &&
-                   dedupfile_check_sigs((const unsigned char *)b.data, b.len, key, part,
-                                        sig_size) >= 0;
+    const int ok =
+        fsutil_read_file(path, &b, NULL) == 0 &&
+        dedupfile_check_sigs((const unsigned char *)b.data, b.len, key, part, sig_size) >= 0;
     buf_free(&b);
     return ok;
 }
@@ -75,11 +79,13 @@ int dedupfile_combine(char *const *paths, const uint64_t *keys, size_t n_parts, 
         if (n < 0)
             return err_set_at(err, ZEST_E_FORMAT, paths[p], 0, -1,
                               "not the signatures of partition %zu for this job and op "
-                              "(damaged, or the input or parameters changed)", p);
+                              "(damaged, or the input or parameters changed)",
+                              p);
         store->len -= SIG_TRAILER;
         rows[p] = n;
     }
-    *out = (struct dedup_sigs){.data = (const unsigned char *)store->data, .sig_size = sig_size,
+    *out = (struct dedup_sigs){.data = (const unsigned char *)store->data,
+                               .sig_size = sig_size,
                                .total = (int64_t)(store->len / sig_size)};
     return 0;
 }
@@ -116,8 +122,10 @@ static int dedupfile_write_decision(const char *path, uint64_t key, const uint8_
     }
     put64(w, rc ? 0 : dedupfile_sum(b.data, b.len));
     rc = rc ? rc : buf_append(&b, w, 8);
-    if (rc) rc = err_set(err, ZEST_E_NOMEM, "out of memory writing %s", path);
-    else rc = fsutil_write_atomic(path, b.data, b.len, err);
+    if (rc)
+        rc = err_set(err, ZEST_E_NOMEM, "out of memory writing %s", path);
+    else
+        rc = fsutil_write_atomic(path, b.data, b.len, err);
     buf_free(&b);
     return rc;
 }
@@ -133,7 +141,8 @@ int dedupfile_finalize(const struct op_desc *op, const struct op_params *params,
     if (rc == 0) rc = op->dedup->finalize(state, in, keep, threads, err);
     if (rc == 0) rc = dedupfile_write_decision(path, key, keep, rows, n_parts, err);
     *kept = 0;
-    for (int64_t i = 0; rc == 0 && i < in->total; i++) *kept += (keep[i >> 3] >> (i & 7)) & 1;
+    for (int64_t i = 0; rc == 0 && i < in->total; i++)
+        *kept += (keep[i >> 3] >> (i & 7)) & 1;
     if (state && op->destroy) op->destroy(state);
     free(state);
     free(keep);

@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zest.h"
 #include "../common/buf.h"
 #include "../ops/op.h"
+#include "zest.h"
 
 /* Writes one partition's signatures (`sigs`: rows * sig_size bytes) atomically. */
 int dedupfile_write_sigs(const char *path, uint64_t key, int64_t part, size_t sig_size,
@@ -36,8 +36,7 @@ int dedupfile_combine(char *const *paths, const uint64_t *keys, size_t n_parts, 
  * per-partition bitmaps (rows[p] bits each, byte-aligned). *kept gets the rows kept. */
 int dedupfile_finalize(const struct op_desc *op, const struct op_params *params,
                        const struct dedup_sigs *in, const int64_t *rows, size_t n_parts,
-                       uint64_t key, int threads, const char *path, int64_t *kept,
-                       zest_error *err);
+                       uint64_t key, int threads, const char *path, int64_t *kept, zest_error *err);
 
 /* A decision file read back and checked against key and n_parts: `file` holds its bytes,
  * bits[p] / rows[p] each partition's bitmap. Returns 1 when loaded, 0 when absent or not

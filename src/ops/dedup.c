@@ -56,7 +56,8 @@ int dedup_uf_init(struct dedup_uf *u, int64_t n) {
     u->n = n;
     u->parent = malloc((size_t)(n ? n : 1) * sizeof *u->parent);
     if (!u->parent) return ZEST_E_NOMEM;
-    for (int64_t i = 0; i < n; i++) u->parent[i] = (uint32_t)i;
+    for (int64_t i = 0; i < n; i++)
+        u->parent[i] = (uint32_t)i;
     return 0;
 }
 
@@ -67,7 +68,8 @@ void dedup_uf_free(struct dedup_uf *u) {
 
 uint32_t dedup_uf_find(struct dedup_uf *u, uint32_t x) {
     uint32_t r = x;
-    while (u->parent[r] != r) r = u->parent[r];
+    while (u->parent[r] != r)
+        r = u->parent[r];
     while (u->parent[x] != r) { /* path compression */
         const uint32_t next = u->parent[x];
         u->parent[x] = r;
@@ -78,8 +80,10 @@ uint32_t dedup_uf_find(struct dedup_uf *u, uint32_t x) {
 
 void dedup_uf_union(struct dedup_uf *u, uint32_t x, uint32_t y) {
     const uint32_t a = dedup_uf_find(u, x), b = dedup_uf_find(u, y);
-    if (a < b) u->parent[b] = a;
-    else if (b < a) u->parent[a] = b;
+    if (a < b)
+        u->parent[b] = a;
+    else if (b < a)
+        u->parent[a] = b;
 }
 
 void dedup_uf_merge(struct dedup_uf *into, struct dedup_uf *from) {
@@ -102,7 +106,8 @@ struct dedup_job {
 
 static void *dedup_thread(void *arg) {
     struct dedup_job *j = arg;
-    for (int t = j->t; t < j->n && !j->rc; t += j->step) j->rc = j->fn(j->user, t);
+    for (int t = j->t; t < j->n && !j->rc; t += j->step)
+        j->rc = j->fn(j->user, t);
     return NULL;
 }
 

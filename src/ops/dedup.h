@@ -23,17 +23,19 @@ struct dedup_text {
     enum dedup_tokenization tok;
     size_t window;
     bool lowercase;
-    void *ignore;     /* the compiled ignore_pattern (pcre2_code), or NULL */
-    void *match;      /* its match data */
+    void *ignore; /* the compiled ignore_pattern (pcre2_code), or NULL */
+    void *match;  /* its match data */
     struct buf lower, cleaned;
     size_t *tok_start, *tok_end; /* token byte ranges of the prepared text */
     size_t tok_cap;
+    uint64_t *tok_hash; /* dedup_text_shingle_hashes: one per token */
+    size_t hash_cap;
     struct buf shingle;
 };
 
 /* Validates and compiles; `pattern` may be NULL or "". ZEST_E_PARAM naming the parameter. */
-int dedup_text_init(struct dedup_text *t, const char *tokenization, int64_t window,
-                    bool lowercase, const char *pattern, zest_error *err);
+int dedup_text_init(struct dedup_text *t, const char *tokenization, int64_t window, bool lowercase,
+                    const char *pattern, zest_error *err);
 void dedup_text_destroy(struct dedup_text *t);
 
 typedef void (*dedup_shingle_fn)(void *user, const char *s, size_t n);
@@ -42,6 +44,13 @@ typedef void (*dedup_shingle_fn)(void *user, const char *s, size_t n);
  * joined by ' ' (space, punctuation) or taken as a substring (character). */
 int dedup_text_shingles(struct dedup_text *t, const char *text, size_t len, dedup_shingle_fn fn,
                         void *user);
+
+typedef void (*dedup_hash_fn)(void *user, uint64_t h);
+/* The same shingles as dedup_text_shingles, handed as 64-bit hashes instead of text: each
+ * token is hashed once and a shingle's hash combines its tokens' hashes in order, so equal
+ * shingles hash equal without being joined. */
+int dedup_text_shingle_hashes(struct dedup_text *t, const char *text, size_t len, dedup_hash_fn fn,
+                              void *user);
 
 /* Union-find over n indexes; the root of a set is its smallest member. */
 struct dedup_uf {

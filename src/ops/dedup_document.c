@@ -22,9 +22,13 @@
 enum { P_LOWERCASE, P_IGNORE_NON_CHARACTER };
 
 static const zest_param_desc params[] = {
-    {.name = "lowercase", .type = ZEST_PARAM_BOOL, .default_value = "false",
+    {.name = "lowercase",
+     .type = ZEST_PARAM_BOOL,
+     .default_value = "false",
      .help = "compare texts lowercased"},
-    {.name = "ignore_non_character", .type = ZEST_PARAM_BOOL, .default_value = "false",
+    {.name = "ignore_non_character",
+     .type = ZEST_PARAM_BOOL,
+     .default_value = "false",
      .help = "ignore whitespace, digits and ASCII punctuation when comparing"},
 };
 
@@ -71,8 +75,7 @@ static uint32_t document_cp(const char *s, size_t n, size_t i, size_t *len) {
 }
 
 /* The key's bytes: characters removed as ignore_non_character says, then stripped. */
-static int document_key(struct state *s, const char *t, size_t n, const char **out,
-                        size_t *out_n) {
+static int document_key(struct state *s, const char *t, size_t n, const char **out, size_t *out_n) {
     if (s->ignore_non_character) {
         buf_clear(&s->key);
         if (buf_reserve(&s->key, n)) return ZEST_E_NOMEM;
@@ -82,9 +85,11 @@ static int document_key(struct state *s, const char *t, size_t n, const char **o
         n = s->key.len;
     }
     size_t a = 0, b = n, len;
-    while (a < b && document_space(document_cp(t, b, a, &len))) a += len;
+    while (a < b && document_space(document_cp(t, b, a, &len)))
+        a += len;
     while (b > a) {
-        const unsigned char *p = utf8_prev((const unsigned char *)t + a, (const unsigned char *)t + b);
+        const unsigned char *p =
+            utf8_prev((const unsigned char *)t + a, (const unsigned char *)t + b);
         const size_t at = (size_t)(p - (const unsigned char *)t);
         if (!document_space(document_cp(t, b, at, &len))) break;
         b = at;

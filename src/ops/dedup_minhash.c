@@ -2,17 +2,18 @@
 /*
  * dedup_minhash.c - document_minhash_deduplicator: near-duplicate detection by MinHash and
  * LSH banding (Data-Juicer's document_minhash_deduplicator). Shingles as dedup.h prepares
- * them; each shingle's 32-bit hash h goes through num_permutations functions
- * ((h * a + b) mod (2^61 - 1)) & 0xffffffff (uint64 arithmetic wrapping, as numpy's), and the
- * minimum per function is kept; a text without shingles has every minimum at 0xffffffff, as
- * in Data-Juicer. The signature is one 64-bit hash per band of num_rows_per_band minimums,
- * so it costs 8 bytes a band instead of 4 a permutation. When the bands and rows are not both
- * given they are Data-Juicer's optimal_param choice: the (b, r) with b * r <= num_permutations
- * minimising the mean of the false-positive and false-negative areas under the banding
- * S-curve 1 - (1 - s^r)^b on either side of jaccard_threshold. Finalize: records sharing a band
- * value are united (bands split over threads, each with its own union-find, merged after);
- * a record is kept when it is the first of its cluster. The hash values are not Data-Juicer's
- * (it takes SHA-1 and numpy's random stream for a and b); docs/ops/ says what that changes.
+ * them; each shingle's 32-bit hash h (its tokens' hashes combined in order) goes through
+ * num_permutations functions ((h * a + b) mod (2^61 - 1)) & 0xffffffff (uint64 arithmetic
+ * wrapping, as numpy's), and the minimum per function is kept; a text without shingles has
+ * every minimum at 0xffffffff. The signature is one 64-bit hash per band of
+ * num_rows_per_band minimums, so it costs 8 bytes a band instead of 4 a permutation. When
+ * the bands and rows are not both given they are Data-Juicer's optimal_param choice: the
+ * (b, r) with b * r <= num_permutations minimising the mean of the false-positive and
+ * false-negative areas under the banding S-curve 1 - (1 - s^r)^b on either side of
+ * jaccard_threshold. Finalize: records sharing a band value are united (bands split over
+ * threads, each with its own union-find, merged after); a record is kept when it is the
+ * first of its cluster. The hash values are not Data-Juicer's (it takes SHA-1 and numpy's
+ * random stream for a and b); docs/ops/ says what that changes.
  * Depends on ops/dedup and common/hash.
  */
 #include <math.h>
@@ -25,29 +26,64 @@
 #include "dedup.h"
 
 enum {
-    P_TOKENIZATION, P_WINDOW_SIZE, P_LOWERCASE, P_IGNORE_PATTERN, P_NUM_PERMUTATIONS,
-    P_JACCARD_THRESHOLD, P_NUM_BANDS, P_NUM_ROWS_PER_BAND
+    P_TOKENIZATION,
+    P_WINDOW_SIZE,
+    P_LOWERCASE,
+    P_IGNORE_PATTERN,
+    P_NUM_PERMUTATIONS,
+    P_JACCARD_THRESHOLD,
+    P_NUM_BANDS,
+    P_NUM_ROWS_PER_BAND
 };
 
 static const zest_param_desc params[] = {
-    {.name = "tokenization", .type = ZEST_PARAM_STRING, .default_value = "space",
+    {.name = "tokenization",
+     .type = ZEST_PARAM_STRING,
+     .default_value = "space",
      .choices = "space|punctuation|character",
      .help = "how texts are split into tokens before shingling"},
-    {.name = "window_size", .type = ZEST_PARAM_INT, .default_value = "5", .has_min = 1,
-     .min = 1, .help = "tokens per shingle"},
-    {.name = "lowercase", .type = ZEST_PARAM_BOOL, .default_value = "true",
+    {.name = "window_size",
+     .type = ZEST_PARAM_INT,
+     .default_value = "5",
+     .has_min = 1,
+     .min = 1,
+     .help = "tokens per shingle"},
+    {.name = "lowercase",
+     .type = ZEST_PARAM_BOOL,
+     .default_value = "true",
      .help = "lowercase texts first"},
-    {.name = "ignore_pattern", .type = ZEST_PARAM_STRING, .default_value = "",
+    {.name = "ignore_pattern",
+     .type = ZEST_PARAM_STRING,
+     .default_value = "",
      .help = "a regular expression whose matches are removed first (e.g. \\p{P})"},
-    {.name = "num_permutations", .type = ZEST_PARAM_INT, .default_value = "256", .has_min = 1,
-     .min = 1, .has_max = 1, .max = 8192, .help = "hash functions in a MinHash"},
-    {.name = "jaccard_threshold", .type = ZEST_PARAM_DOUBLE, .default_value = "0.7",
-     .has_min = 1, .min = 0, .has_max = 1, .max = 1,
+    {.name = "num_permutations",
+     .type = ZEST_PARAM_INT,
+     .default_value = "256",
+     .has_min = 1,
+     .min = 1,
+     .has_max = 1,
+     .max = 8192,
+     .help = "hash functions in a MinHash"},
+    {.name = "jaccard_threshold",
+     .type = ZEST_PARAM_DOUBLE,
+     .default_value = "0.7",
+     .has_min = 1,
+     .min = 0,
+     .has_max = 1,
+     .max = 1,
      .help = "Jaccard similarity from which two texts are near duplicates"},
-    {.name = "num_bands", .type = ZEST_PARAM_INT, .default_value = "0", .has_min = 1, .min = 0,
+    {.name = "num_bands",
+     .type = ZEST_PARAM_INT,
+     .default_value = "0",
+     .has_min = 1,
+     .min = 0,
      .help = "LSH bands (0: chosen with num_rows_per_band from the threshold)"},
-    {.name = "num_rows_per_band", .type = ZEST_PARAM_INT, .default_value = "0", .has_min = 1,
-     .min = 0, .help = "MinHash values per band (0: chosen with num_bands)"},
+    {.name = "num_rows_per_band",
+     .type = ZEST_PARAM_INT,
+     .default_value = "0",
+     .has_min = 1,
+     .min = 0,
+     .help = "MinHash values per band (0: chosen with num_bands)"},
 };
 
 #define MERSENNE ((1ull << 61) - 1)
@@ -124,13 +160,16 @@ static int minhash_init(void *state, const struct op_params *p, zest_error *err)
     if (!s->bands || !s->rows)
         minhash_optimal(p->v[P_JACCARD_THRESHOLD].d, s->perms, &s->bands, &s->rows);
     if (s->bands * s->rows > s->perms)
-        return err_set(err, ZEST_E_PARAM, "num_bands * num_rows_per_band (%zu * %zu) is more "
-                       "than num_permutations (%zu)", s->bands, s->rows, s->perms);
+        return err_set(err, ZEST_E_PARAM,
+                       "num_bands * num_rows_per_band (%zu * %zu) is more "
+                       "than num_permutations (%zu)",
+                       s->bands, s->rows, s->perms);
     s->a = malloc(s->perms * sizeof *s->a);
     s->b = malloc(s->perms * sizeof *s->b);
     s->mins = malloc(s->perms * sizeof *s->mins);
     s->mins64 = malloc(s->perms * sizeof *s->mins64);
-    if (!s->a || !s->b || !s->mins || !s->mins64) return err_set(err, ZEST_E_NOMEM, "out of memory");
+    if (!s->a || !s->b || !s->mins || !s->mins64)
+        return err_set(err, ZEST_E_NOMEM, "out of memory");
     uint64_t seed = 42;
     for (size_t j = 0; j < s->perms; j++) {
         s->a[j] = 1 + minhash_next(&seed) % (MERSENNE - 1);
@@ -194,9 +233,9 @@ static void minhash_perms(struct state *s, uint64_t h) {
 }
 #endif
 
-static void minhash_shingle(void *user, const char *sh, size_t n) {
+static void minhash_shingle(void *user, uint64_t shingle_hash) {
     struct state *s = user;
-    const uint64_t h = (uint32_t)hash_finish(hash_bytes(HASH_SEED, sh, n));
+    const uint64_t h = (uint32_t)shingle_hash;
 #if defined(__SSE2__)
     minhash_perms(s, h);
 #else
@@ -207,10 +246,12 @@ static void minhash_shingle(void *user, const char *sh, size_t n) {
 static int minhash_signature(void *state, const char *text, size_t len, unsigned char *sig) {
     struct state *s = state;
     memset(s->mins, 0xff, s->perms * sizeof *s->mins);
-    for (size_t j = 0; j < s->perms; j++) s->mins64[j] = 0x7fffffff; /* 0xffffffff ^ 2^31 */
-    ZEST_TRY(dedup_text_shingles(&s->text, text, len, minhash_shingle, s));
+    for (size_t j = 0; j < s->perms; j++)
+        s->mins64[j] = 0x7fffffff; /* 0xffffffff ^ 2^31 */
+    ZEST_TRY(dedup_text_shingle_hashes(&s->text, text, len, minhash_shingle, s));
 #if defined(__SSE2__)
-    for (size_t j = 0; j < (s->perms & ~(size_t)1); j++) s->mins[j] = (uint32_t)(s->mins64[j] ^ 0x80000000u);
+    for (size_t j = 0; j < (s->perms & ~(size_t)1); j++)
+        s->mins[j] = (uint32_t)(s->mins64[j] ^ 0x80000000u);
 #endif
     for (size_t k = 0; k < s->bands; k++) {
         const uint64_t h = hash_finish(hash_bytes(HASH_SEED, s->mins + k * s->rows, s->rows * 4));
@@ -222,9 +263,9 @@ static int minhash_signature(void *state, const char *text, size_t len, unsigned
 struct minhash_fin {
     const struct dedup_sigs *in;
     size_t bands, threads;
-    struct dedup_uf *uf;  /* one per thread */
-    uint64_t *keys;       /* per thread: a table of cap band values ... */
-    uint32_t *first;      /* ... and the first record holding each */
+    struct dedup_uf *uf; /* one per thread */
+    uint64_t *keys;      /* per thread: a table of cap band values ... */
+    uint32_t *first;     /* ... and the first record holding each */
     size_t cap;
 };
 
@@ -250,7 +291,8 @@ static void minhash_band(struct minhash_fin *f, size_t t, size_t k) {
 
 static int minhash_thread(void *user, int t) {
     struct minhash_fin *f = user;
-    for (size_t k = (size_t)t; k < f->bands; k += f->threads) minhash_band(f, (size_t)t, k);
+    for (size_t k = (size_t)t; k < f->bands; k += f->threads)
+        minhash_band(f, (size_t)t, k);
     return 0;
 }
 
@@ -267,13 +309,16 @@ static int minhash_finalize(const void *state, const struct dedup_sigs *in, uint
     f.keys = malloc(f.threads * f.cap * sizeof *f.keys);
     f.first = malloc(f.threads * f.cap * sizeof *f.first);
     int rc = f.uf && f.keys && f.first ? 0 : ZEST_E_NOMEM;
-    for (size_t t = 0; rc == 0 && t < f.threads; t++) rc = dedup_uf_init(&f.uf[t], in->total);
+    for (size_t t = 0; rc == 0 && t < f.threads; t++)
+        rc = dedup_uf_init(&f.uf[t], in->total);
     if (rc == 0) rc = dedup_parallel((int)f.threads, (int)f.threads, minhash_thread, &f);
     if (rc == 0) {
-        for (size_t t = 1; t < f.threads; t++) dedup_uf_merge(&f.uf[0], &f.uf[t]);
+        for (size_t t = 1; t < f.threads; t++)
+            dedup_uf_merge(&f.uf[0], &f.uf[t]);
         dedup_uf_keep(&f.uf[0], keep);
     }
-    for (size_t t = 0; f.uf && t < f.threads; t++) dedup_uf_free(&f.uf[t]);
+    for (size_t t = 0; f.uf && t < f.threads; t++)
+        dedup_uf_free(&f.uf[t]);
     free(f.uf);
     free(f.keys);
     free(f.first);

@@ -22,24 +22,49 @@
 #include "dedup.h"
 
 enum {
-    P_TOKENIZATION, P_WINDOW_SIZE, P_LOWERCASE, P_IGNORE_PATTERN, P_NUM_BLOCKS,
+    P_TOKENIZATION,
+    P_WINDOW_SIZE,
+    P_LOWERCASE,
+    P_IGNORE_PATTERN,
+    P_NUM_BLOCKS,
     P_HAMMING_DISTANCE
 };
 
 static const zest_param_desc params[] = {
-    {.name = "tokenization", .type = ZEST_PARAM_STRING, .default_value = "space",
+    {.name = "tokenization",
+     .type = ZEST_PARAM_STRING,
+     .default_value = "space",
      .choices = "space|punctuation|character",
      .help = "how texts are split into tokens before shingling"},
-    {.name = "window_size", .type = ZEST_PARAM_INT, .default_value = "6", .has_min = 1,
-     .min = 1, .help = "tokens per shingle"},
-    {.name = "lowercase", .type = ZEST_PARAM_BOOL, .default_value = "true",
+    {.name = "window_size",
+     .type = ZEST_PARAM_INT,
+     .default_value = "6",
+     .has_min = 1,
+     .min = 1,
+     .help = "tokens per shingle"},
+    {.name = "lowercase",
+     .type = ZEST_PARAM_BOOL,
+     .default_value = "true",
      .help = "lowercase texts first"},
-    {.name = "ignore_pattern", .type = ZEST_PARAM_STRING, .default_value = "",
+    {.name = "ignore_pattern",
+     .type = ZEST_PARAM_STRING,
+     .default_value = "",
      .help = "a regular expression whose matches are removed first (e.g. \\p{P})"},
-    {.name = "num_blocks", .type = ZEST_PARAM_INT, .default_value = "6", .has_min = 1, .min = 1,
-     .has_max = 1, .max = 64, .help = "blocks the 64 bits are cut into for the near-pair search"},
-    {.name = "hamming_distance", .type = ZEST_PARAM_INT, .default_value = "4", .has_min = 1,
-     .min = 0, .has_max = 1, .max = 63,
+    {.name = "num_blocks",
+     .type = ZEST_PARAM_INT,
+     .default_value = "6",
+     .has_min = 1,
+     .min = 1,
+     .has_max = 1,
+     .max = 64,
+     .help = "blocks the 64 bits are cut into for the near-pair search"},
+    {.name = "hamming_distance",
+     .type = ZEST_PARAM_INT,
+     .default_value = "4",
+     .has_min = 1,
+     .min = 0,
+     .has_max = 1,
+     .max = 63,
      .help = "most differing bits between near duplicates (less than num_blocks)"},
 };
 
@@ -74,7 +99,8 @@ static size_t simhash_sig_size(const void *state) {
 static void simhash_shingle(void *user, const char *sh, size_t n) {
     struct state *s = user;
     const uint64_t h = md5_hash64(sh, n); /* simhash-py's unsigned_hash */
-    for (int i = 0; i < 64; i++) s->counts[i] += (int)((h >> i) & 1) * 2 - 1;
+    for (int i = 0; i < 64; i++)
+        s->counts[i] += (int)((h >> i) & 1) * 2 - 1;
 }
 
 static int simhash_signature(void *state, const char *text, size_t len, unsigned char *sig) {
@@ -82,7 +108,8 @@ static int simhash_signature(void *state, const char *text, size_t len, unsigned
     memset(s->counts, 0, sizeof s->counts);
     ZEST_TRY(dedup_text_shingles(&s->text, text, len, simhash_shingle, s));
     uint64_t h = 0;
-    for (int i = 0; i < 64; i++) h |= (uint64_t)(s->counts[i] > 0) << i;
+    for (int i = 0; i < 64; i++)
+        h |= (uint64_t)(s->counts[i] > 0) << i;
     memcpy(sig, &h, 8);
     return 0;
 }
@@ -129,7 +156,8 @@ static void simhash_choice(struct simhash_fin *f, int t, uint64_t mask) {
 
 static int simhash_thread(void *user, int t) {
     struct simhash_fin *f = user;
-    for (int m = t; m < f->n_masks; m += f->threads) simhash_choice(f, t, f->masks[m]);
+    for (int m = t; m < f->n_masks; m += f->threads)
+        simhash_choice(f, t, f->masks[m]);
     return 0;
 }
 
@@ -144,10 +172,12 @@ static int simhash_masks(int blocks, int keep, uint64_t **out, int *n) {
     size_t cap = 16, count = 0;
     uint64_t *m = malloc(cap * sizeof *m);
     int idx[64];
-    for (int i = 0; i < keep; i++) idx[i] = i;
+    for (int i = 0; i < keep; i++)
+        idx[i] = i;
     while (m) {
         uint64_t v = 0;
-        for (int i = 0; i < keep; i++) v |= bm[idx[i]];
+        for (int i = 0; i < keep; i++)
+            v |= bm[idx[i]];
         if (count == cap) {
             uint64_t *g = realloc(m, 2 * cap * sizeof *m);
             if (!g) break;
@@ -156,14 +186,16 @@ static int simhash_masks(int blocks, int keep, uint64_t **out, int *n) {
         }
         m[count++] = v;
         int i = keep - 1;
-        while (i >= 0 && idx[i] == blocks - keep + i) i--;
+        while (i >= 0 && idx[i] == blocks - keep + i)
+            i--;
         if (i < 0) {
             *out = m;
             *n = (int)count;
             return 0;
         }
         idx[i]++;
-        for (int j = i + 1; j < keep; j++) idx[j] = idx[j - 1] + 1;
+        for (int j = i + 1; j < keep; j++)
+            idx[j] = idx[j - 1] + 1;
     }
     free(m);
     return ZEST_E_NOMEM;
@@ -214,11 +246,13 @@ static int simhash_finalize(const void *state, const struct dedup_sigs *in, uint
     }
     for (int t = 0; rc == 0 && t < f.threads; t++) {
         rc = dedup_uf_init(&f.uf[t], in->total);
-        if (rc == 0 && !(f.work[t] = malloc((f.n ? f.n : 1) * sizeof *f.work[t]))) rc = ZEST_E_NOMEM;
+        if (rc == 0 && !(f.work[t] = malloc((f.n ? f.n : 1) * sizeof *f.work[t])))
+            rc = ZEST_E_NOMEM;
     }
     if (rc == 0) rc = dedup_parallel(f.threads, f.threads, simhash_thread, &f);
     if (rc == 0) {
-        for (int t = 0; t < f.threads; t++) dedup_uf_merge(&base, &f.uf[t]);
+        for (int t = 0; t < f.threads; t++)
+            dedup_uf_merge(&base, &f.uf[t]);
         dedup_uf_keep(&base, keep);
     }
     for (int t = 0; f.uf && t < f.threads; t++) {

@@ -12,22 +12,28 @@
 #include <utf8proc.h>
 
 #include "../common/err.h"
+#include "../common/hash.h"
 #include "../common/utf8.h"
 #include "dedup.h"
 #include "pylower.h"
 
-int dedup_text_init(struct dedup_text *t, const char *tokenization, int64_t window,
-                    bool lowercase, const char *pattern, zest_error *err) {
+int dedup_text_init(struct dedup_text *t, const char *tokenization, int64_t window, bool lowercase,
+                    const char *pattern, zest_error *err) {
     memset(t, 0, sizeof *t);
     buf_init(&t->lower, 0);
     buf_init(&t->cleaned, 0);
     buf_init(&t->shingle, 0);
-    if (!strcmp(tokenization, "space")) t->tok = DEDUP_TOK_SPACE;
-    else if (!strcmp(tokenization, "punctuation")) t->tok = DEDUP_TOK_PUNCTUATION;
-    else if (!strcmp(tokenization, "character")) t->tok = DEDUP_TOK_CHARACTER;
+    if (!strcmp(tokenization, "space"))
+        t->tok = DEDUP_TOK_SPACE;
+    else if (!strcmp(tokenization, "punctuation"))
+        t->tok = DEDUP_TOK_PUNCTUATION;
+    else if (!strcmp(tokenization, "character"))
+        t->tok = DEDUP_TOK_CHARACTER;
     else
-        return err_set(err, ZEST_E_PARAM, "tokenization '%s' is not implemented "
-                       "(space, punctuation or character)", tokenization);
+        return err_set(err, ZEST_E_PARAM,
+                       "tokenization '%s' is not implemented "
+                       "(space, punctuation or character)",
+                       tokenization);
     t->window = (size_t)window;
     t->lowercase = lowercase;
     if (!pattern || !*pattern) return 0;
@@ -54,6 +60,7 @@ void dedup_text_destroy(struct dedup_text *t) {
     buf_free(&t->shingle);
     free(t->tok_start);
     free(t->tok_end);
+    free(t->tok_hash);
     memset(t, 0, sizeof *t);
 }
 
@@ -73,7 +80,8 @@ static int dedup_text_strip(struct dedup_text *t, const char *s, size_t n, const
         if (ov[1] == ov[0]) { /* an empty match: step over one code point */
             if (at >= n) break;
             size_t k = 1;
-            while (at + k < n && ((unsigned char)s[at + k] & 0xC0) == 0x80) k++;
+            while (at + k < n && ((unsigned char)s[at + k] & 0xC0) == 0x80)
+                k++;
             at += k;
         }
     }
@@ -115,11 +123,13 @@ static int dedup_tokens(struct dedup_text *t, const char *s, size_t n, size_t *c
         const unsigned char b = (unsigned char)s[i];
         const size_t need = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
         size_t len = 1;
-        const uint32_t c = need == 1 || need > n - i ? b : utf8_decode((const unsigned char *)s + i, &len);
+        const uint32_t c =
+            need == 1 || need > n - i ? b : utf8_decode((const unsigned char *)s + i, &len);
         if (t->tok == DEDUP_TOK_CHARACTER) {
             ZEST_TRY(dedup_tok_push(t, &k, i, i + len));
         } else if (t->tok == DEDUP_TOK_SPACE ? c == ' ' : dedup_is_punct(c)) {
-            if (t->tok == DEDUP_TOK_PUNCTUATION || i > start) ZEST_TRY(dedup_tok_push(t, &k, start, i));
+            if (t->tok == DEDUP_TOK_PUNCTUATION || i > start)
+                ZEST_TRY(dedup_tok_push(t, &k, start, i));
             start = i + len;
         }
         i += len;
@@ -130,18 +140,51 @@ static int dedup_tokens(struct dedup_text *t, const char *s, size_t n, size_t *c
     return 0;
 }
 
-int dedup_text_shingles(struct dedup_text *t, const char *text, size_t len, dedup_shingle_fn fn,
-                        void *user) {
-    const char *s = text;
-    size_t n = len, ntok;
+/* The text lowercased and stripped as the settings say (*s: borrowed), and its tokens. */
+static int dedup_text_prepare(struct dedup_text *t, const char *text, size_t len, const char **s,
+                              size_t *ntok) {
+    size_t n = len;
+    *s = text;
     if (t->lowercase) {
         buf_clear(&t->lower);
         ZEST_TRY(pylower(text, len, false, &t->lower));
-        s = t->lower.data ? t->lower.data : "";
+        *s = t->lower.data ? t->lower.data : "";
         n = t->lower.len;
     }
-    if (t->ignore) ZEST_TRY(dedup_text_strip(t, s, n, &s, &n));
-    ZEST_TRY(dedup_tokens(t, s, n, &ntok));
+    if (t->ignore) ZEST_TRY(dedup_text_strip(t, *s, n, s, &n));
+    return dedup_tokens(t, *s, n, ntok);
+}
+
+int dedup_text_shingle_hashes(struct dedup_text *t, const char *text, size_t len, dedup_hash_fn fn,
+                              void *user) {
+    const char *s;
+    size_t ntok;
+    ZEST_TRY(dedup_text_prepare(t, text, len, &s, &ntok));
+    if (ntok > t->hash_cap) {
+        uint64_t *h = realloc(t->tok_hash, ntok * sizeof *h);
+        if (!h) return ZEST_E_NOMEM;
+        t->tok_hash = h;
+        t->hash_cap = ntok;
+    }
+    for (size_t i = 0; i < ntok; i++)
+        t->tok_hash[i] = hash_finish(
+            hash_bytes(HASH_SEED, s + t->tok_start[i], t->tok_end[i] - t->tok_start[i]));
+    for (size_t i = 0; i + t->window <= ntok; i++) {
+        uint64_t h = HASH_SEED;
+        for (size_t j = i; j < i + t->window; j++) {
+            h = (h + t->tok_hash[j]) * 0x9e3779b97f4a7c15ull; /* order matters: a b != b a */
+            h ^= h >> 29;
+        }
+        fn(user, hash_finish(h));
+    }
+    return 0;
+}
+
+int dedup_text_shingles(struct dedup_text *t, const char *text, size_t len, dedup_shingle_fn fn,
+                        void *user) {
+    const char *s;
+    size_t ntok;
+    ZEST_TRY(dedup_text_prepare(t, text, len, &s, &ntok));
     for (size_t i = 0; i + t->window <= ntok; i++) {
         if (t->tok == DEDUP_TOK_CHARACTER) {
             fn(user, s + t->tok_start[i], t->tok_end[i + t->window - 1] - t->tok_start[i]);

@@ -45,12 +45,14 @@ static void check_files(const uint8_t *data, size_t size) {
             const uint8_t *end = (const uint8_t *)d.file.data + d.file.len;
             if (d.bits[p] + (d.rows[p] + 7) / 8 > end) abort();
             unsigned sum = 0;
-            for (int64_t i = 0; i < d.rows[p]; i++) sum += (d.bits[p][i >> 3] >> (i & 7)) & 1;
+            for (int64_t i = 0; i < d.rows[p]; i++)
+                sum += (d.bits[p][i >> 3] >> (i & 7)) & 1;
             (void)sum;
         }
     }
     dedupfile_decision_free(&d);
-    if (size >= 48) dedupfile_sigs_valid(path, get64(data + size - 40), (int64_t)get64(data + size - 32), 8);
+    if (size >= 48)
+        dedupfile_sigs_valid(path, get64(data + size - 40), (int64_t)get64(data + size - 32), 8);
 }
 
 static void set(struct node *map, const char *key, const char *value, bool quoted) {

@@ -13,7 +13,8 @@
 static void md5_hex(const char *s, char out[33]) {
     unsigned char d[16];
     md5_digest(s, strlen(s), d);
-    for (int i = 0; i < 16; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
+    for (int i = 0; i < 16; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
 TEST(md5_matches_rfc1321_test_suite) {
@@ -31,7 +32,8 @@ TEST(md5_matches_rfc1321_test_suite) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char hex[33];
         md5_hex(cases[i][0], hex);
-        if (strcmp(hex, cases[i][1])) TEST_FAIL("md5(\"%s\") = %s, not %s", cases[i][0], hex, cases[i][1]);
+        if (strcmp(hex, cases[i][1]))
+            TEST_FAIL("md5(\"%s\") = %s, not %s", cases[i][0], hex, cases[i][1]);
     }
     ASSERT_EQ(md5_hash64("abc", 3), 0x900150983cd24fb0ull);
 }
@@ -61,7 +63,8 @@ TEST(union_find_root_is_the_smallest_whatever_the_order) {
     dedup_uf_union(&b, 2, 7);
     dedup_uf_union(&b, 7, 9);
     dedup_uf_union(&b, 4, 9);
-    for (uint32_t i = 0; i < 10; i++) ASSERT_EQ(dedup_uf_find(&a, i), dedup_uf_find(&b, i));
+    for (uint32_t i = 0; i < 10; i++)
+        ASSERT_EQ(dedup_uf_find(&a, i), dedup_uf_find(&b, i));
     ASSERT_EQ(dedup_uf_find(&a, 9), 2u);
     uint8_t keep[2] = {0, 0};
     dedup_uf_keep(&a, keep);
