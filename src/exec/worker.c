@@ -271,7 +271,8 @@ static size_t worker_segment_end(const struct worker *w, size_t from) {
 static int worker_segment(struct worker *w, const struct partplan_part *part,
                           struct part_slot *slot, struct seg_input *in, size_t from, size_t to) {
     struct job *job = w->job;
-    const bool ckpt = to > from && ckptrun_wants(&w->ckpt, to - 1) && !barrier_is_target(job, to - 1);
+    const bool ckpt =
+        to > from && ckptrun_wants(&w->ckpt, to - 1) && !barrier_is_target(job, to - 1);
     w->pipe.op_from = from;
     w->pipe.op_to = to;
     w->seg_last = to == w->pipe.n_ops && !barrier_signing(job);
@@ -283,7 +284,8 @@ static int worker_segment(struct worker *w, const struct partplan_part *part,
     int rc = ckpt ? ckptrun_open(&w->ckpt, part->id, to - 1, &slot->err) : 0;
     if (rc == 0) rc = barrier_segment_begin(job, &w->pipe, &w->sigs, part->id, &slot->err);
     if (rc == 0) rc = worker_read(w, slot, part, in, &slot->err);
-    if (rc == 0) rc = barrier_segment_end(job, &w->pipe, &w->sigs, part->id, w->index, &slot->err);
+    if (rc == 0)
+        rc = barrier_segment_end(job, &w->pipe, &w->sigs, part->id, w->index, &slot->err);
     if (rc == 0 || w->pipe.failed_op < 0)
         runev_partition_ops_complete(&job->ev, &w->pipe, w->before, part->id, w->index);
     if (rc == 0 && ckpt) {
