@@ -277,12 +277,11 @@ static int barrier_sign(struct job *job, zest_error *err) {
     struct worker *w = calloc(n ? n : 1, sizeof *w);
     int rc = w ? 0 : err_set(err, ZEST_E_NOMEM, "out of memory");
     job->window = job->plan.count + 1; /* nothing is merged: no reason to wait */
-    size_t started = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = worker_init(&w[i], job, (int)i, err);
         if (rc == 0 && pthread_create(&w[i].thread, NULL, worker_main, &w[i]) != 0)
             rc = err_set(err, ZEST_E_INTERNAL, "cannot start worker thread %zu", i);
-        if (rc == 0) w[i].started = true, started++;
+        if (rc == 0) w[i].started = true;
     }
     if (rc) atomic_store(&job->stop, true);
     for (size_t i = 0; i < n && w; i++)
@@ -308,7 +307,6 @@ static int barrier_sign(struct job *job, zest_error *err) {
     for (size_t i = 0; i < n && w; i++)
         worker_destroy(&w[i]);
     free(w);
-    (void)started;
     return rc;
 }
 

@@ -29,8 +29,8 @@ static uint64_t get64(const unsigned char *p) {
 }
 
 int dedupfile_write_sigs(const char *path, uint64_t key, int64_t part, size_t sig_size,
-                         const struct buf *sigs, zest_error *err) {
-    struct buf *b = (struct buf *)sigs; /* the trailer goes on the end, then comes off */
+                         struct buf *sigs, zest_error *err) {
+    struct buf *b = sigs; /* the trailer goes on the end, then comes off */
     const size_t len = b->len;
     if (buf_reserve(b, SIG_TRAILER)) return err_set(err, ZEST_E_NOMEM, "out of memory");
     unsigned char *t = (unsigned char *)b->data + len;

@@ -20,9 +20,10 @@
 #include "../ops/op.h"
 #include "zest.h"
 
-/* Writes one partition's signatures (`sigs`: rows * sig_size bytes) atomically. */
+/* Writes one partition's signatures (`sigs`: rows * sig_size bytes) atomically. The trailer
+ * is appended to `sigs` for the write and taken off again: its bytes are unchanged after. */
 int dedupfile_write_sigs(const char *path, uint64_t key, int64_t part, size_t sig_size,
-                         const struct buf *sigs, zest_error *err);
+                         struct buf *sigs, zest_error *err);
 /* 1 when `path` is a complete signature file for (key, part, sig_size), else 0. */
 int dedupfile_sigs_valid(const char *path, uint64_t key, int64_t part, size_t sig_size);
 
