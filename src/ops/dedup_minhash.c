@@ -187,6 +187,16 @@ static void minhash_destroy(void *state) {
     free(s->mins64);
 }
 
+/* At config load: bad parameters (a pattern that does not compile, bands * rows over the
+ * permutations) are config errors before any data is read, and `zest validate` reports them. */
+static int minhash_prepare(struct op_params *p, zest_error *err) {
+    struct state s;
+    memset(&s, 0, sizeof s);
+    const int rc = minhash_init(&s, p, err);
+    minhash_destroy(&s);
+    return rc;
+}
+
 static size_t minhash_sig_size(const void *state) {
     const struct state *s = state;
     return s->bands * 8;
@@ -339,6 +349,7 @@ const struct op_desc op_document_minhash_deduplicator = {
              .params = params,
              .n_params = sizeof params / sizeof params[0]},
     .state_size = sizeof(struct state),
+    .prepare = minhash_prepare,
     .init = minhash_init,
     .process = dedup_process,
     .destroy = minhash_destroy,

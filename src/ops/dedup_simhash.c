@@ -91,6 +91,16 @@ static void simhash_destroy(void *state) {
     dedup_text_destroy(&s->text);
 }
 
+/* At config load: bad parameters (a pattern that does not compile, hamming_distance not below
+ * num_blocks) are config errors before any data is read, and `zest validate` reports them. */
+static int simhash_prepare(struct op_params *p, zest_error *err) {
+    struct state s;
+    memset(&s, 0, sizeof s);
+    const int rc = simhash_init(&s, p, err);
+    simhash_destroy(&s);
+    return rc;
+}
+
 static size_t simhash_sig_size(const void *state) {
     (void)state;
     return 8;
@@ -281,6 +291,7 @@ const struct op_desc op_document_simhash_deduplicator = {
              .params = params,
              .n_params = sizeof params / sizeof params[0]},
     .state_size = sizeof(struct state),
+    .prepare = simhash_prepare,
     .init = simhash_init,
     .process = dedup_process,
     .destroy = simhash_destroy,

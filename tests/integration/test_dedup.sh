@@ -161,6 +161,22 @@ assert m['precision'] == 1 and m['recall'] >= 0.9, m
 assert s['precision'] == 1 and s['recall'] >= 0.5, s
 PY
 
+# Bad parameters are config errors (exit 2) before any data is read, in validate and run.
+printf "dataset_path: '%s'\nexport_path: '%s'\nprocess:\n  - document_minhash_deduplicator:\n      ignore_pattern: '[unclosed'\n" \
+  "$TMP/in.jsonl" "$TMP/bad1/out.jsonl" >"$TMP/bad1.yaml"
+printf "dataset_path: '%s'\nexport_path: '%s'\nprocess:\n  - document_simhash_deduplicator:\n      num_blocks: 4\n      hamming_distance: 4\n" \
+  "$TMP/in.jsonl" "$TMP/bad2/out.jsonl" >"$TMP/bad2.yaml"
+printf "dataset_path: '%s'\nexport_path: '%s'\nprocess:\n  - document_minhash_deduplicator:\n      num_permutations: 16\n      num_bands: 5\n      num_rows_per_band: 4\n" \
+  "$TMP/in.jsonl" "$TMP/bad3/out.jsonl" >"$TMP/bad3.yaml"
+for v in "bad1:ignore_pattern '[unclosed'" "bad2:hamming_distance (4) must be less than num_blocks (4)" \
+         "bad3:num_bands * num_rows_per_band (5 * 4)"; do
+  name=${v%%:*} msg=${v#*:}
+  run_zest validate "$TMP/$name.yaml"
+  check "validate $name: exit 2 naming the problem" bash -c '[ "$1" = 2 ] && grep -qF -- "$2" "$3"' _ "$rc" "$msg" "$TMP/err"
+  run_zest run "$TMP/$name.yaml" --quiet
+  check "run $name: exit 2, no export" bash -c '[ "$1" = 2 ] && [ ! -e "$2" ]' _ "$rc" "$TMP/$name/out.jsonl"
+done
+
 for op in document_deduplicator document_minhash_deduplicator document_simhash_deduplicator; do
   check "docs/ops/$op.md names every parameter of the op" python3 - "$op" "$HERE/../../docs/ops/$op.md" "$ZEST" <<'PY'
 import json, subprocess, sys
