@@ -409,6 +409,15 @@ typedef struct zest_finding {
     char message[768];
 } zest_finding;
 
+/** A global operator's barrier (a deduplicator, docs/dedup.md): its phases over the job.
+ * signature_s is the op's own time summed over the partitions of the signature pass. */
+typedef struct zest_barrier_perf {
+    char op[64];
+    int op_index;
+    double signature_s, combine_s, finalize_s;
+    int64_t rows_in, rows_kept; /* what the finalize phase decided on; -1: not reached */
+} zest_barrier_perf;
+
 /** The performance summary of a job (finished or running). */
 typedef struct zest_perf_summary {
     char job_id[128];
@@ -434,6 +443,8 @@ typedef struct zest_perf_summary {
     zest_throughput_point *points;
     size_t n_findings;
     zest_finding *findings;
+    size_t n_barriers; /* one per deduplicator that reached its barrier, in op order */
+    zest_barrier_perf *barriers;
 } zest_perf_summary;
 
 /** The performance summary of the job in `job_dir`; `op_name` (or NULL) keeps only that op

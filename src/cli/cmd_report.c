@@ -80,6 +80,21 @@ static void rp_partitions(const zest_perf_summary *s, int all) {
     free(v);
 }
 
+/* The deduplicators' barriers: where every partition waited for one global step. */
+static void rp_barriers(const zest_perf_summary *s) {
+    for (size_t i = 0; i < s->n_barriers; i++) {
+        const zest_barrier_perf *b = &s->barriers[i];
+        const double all = b->signature_s + b->combine_s + b->finalize_s;
+        printf("%s op %d %s: signatures %.3f s (over the partitions), combine %.3f s, finalize "
+               "%.3f s (%.0f%% of the op's time)", i ? "           " : "\nbarrier    ",
+               b->op_index, b->op, b->signature_s, b->combine_s, b->finalize_s,
+               all > 0 ? 100 * (b->combine_s + b->finalize_s) / all : 0.0);
+        if (b->rows_kept >= 0)
+            printf("; kept %lld of %lld", (long long)b->rows_kept, (long long)b->rows_in);
+        printf("\n");
+    }
+}
+
 static void rp_findings(const zest_perf_summary *s) {
     printf("\nfindings\n");
     if (!s->n_findings) printf("  none: no bottleneck stands out\n");
@@ -97,6 +112,7 @@ static void rp_print(const zest_perf_summary *s, int all) {
     rp_ops(s);
     if (s->op_filter[0]) return;
     rp_time_and_resources(s);
+    rp_barriers(s);
     rp_workers(s);
     rp_partitions(s, all);
     rp_findings(s);

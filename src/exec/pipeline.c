@@ -24,6 +24,7 @@ int pipeline_init(struct pipeline *p, const struct zest_config *cfg, zest_error 
         op->desc = cfg->ops[i].desc;
         op->state = calloc(1, op->desc->state_size ? op->desc->state_size : 1);
         if (!op->state) return err_set(err, ZEST_E_NOMEM, "out of memory");
+        op->dedup.desc = op->desc->dedup;
         p->n_ops = i + 1;
         if (op->desc->init) {
             const int rc = op->desc->init(op->state, &cfg->ops[i].params, err);
@@ -127,8 +128,8 @@ static int compact(struct pipeline *p) {
 
 static int run_op(struct pipeline *p, struct pipe_op *op, struct arena *arena, zest_error *err) {
     struct op_ctx ctx = {.in = &p->cur, .text_col = p->text_col, .arena = arena,
-                         .stats = &p->stats};
-    const int is_filter = op->desc->info.kind == ZEST_OP_FILTER;
+                         .stats = &p->stats, .dedup = &op->dedup};
+    const int is_filter = op->desc->info.kind != ZEST_OP_MAPPER; /* deduplicators select too */
     ZEST_TRY(sel_reset(&p->sel, p->cur.length));
     ctx.sel = &p->sel;
     if (!is_filter && !(ctx.text_out = pool_take(&p->pool, COL_UTF8))) return ZEST_E_NOMEM;

@@ -21,6 +21,7 @@ struct pipe_op {
     int64_t rows_in, rows_out;
     int64_t bytes_in, bytes_out; /* text bytes */
     double seconds;
+    struct dedup_run dedup; /* a deduplicator's phase, set by the barrier (barrier.h) */
 };
 
 /* Builders that compaction and mappers write into, handed out in turn and all reset per

@@ -5,6 +5,7 @@
  * as events. The output bytes do not depend on the number of workers: each partition is
  * processed whole by one worker, and the merge follows partition order.
  * Depends on exec's worker, partplan, runevents, progress, jobpaths, outq, remoterun; io/;
+ * Depends on exec's worker, barrier, partplan, runevents, progress, jobpaths, outq; io/;
  * config/; common/.
  */
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include "../io/remote.h"
 #include "../io/sink.h"
 #include "../io/source.h"
+#include "barrier.h"
 #include "jobpaths.h"
 #include "remoterun.h"
 #include "resume.h"
@@ -197,8 +199,10 @@ static int run_merge_ckpt(struct job *job, struct outq *q, size_t p, zest_error 
 static int run_merge_one(struct job *job, struct outq *q, size_t p, zest_error *err) {
     struct part_slot *slot = &job->slots[p];
     zest_run_summary *s = job->sum;
-    s->rows_read += slot->rows_read;
-    s->bytes_read += slot->bytes_read;
+    int64_t rows = slot->rows_read, bytes = slot->bytes_read;
+    barrier_input_read(job, p, &rows, &bytes); /* the export pass may not read the input */
+    s->rows_read += rows;
+    s->bytes_read += bytes;
     if (slot->skipped) return 0;
     s->rows_written += slot->rows_out;
     s->partitions_reused += slot->reused;
@@ -423,6 +427,7 @@ static int run_job(struct job *job, const struct jobpaths *jp, zest_error *err) 
     if (rc == 0) rc = run_ckpt_open(job, jp, err);
     if (rc == 0 && progress_start(&job->progress, &job->plan) != 0)
         rc = err_set(err, ZEST_E_INTERNAL, "cannot start the progress thread");
+    if (rc == 0) rc = barrier_run(job, jp->work_dir, err); /* global ops' decisions */
     if (rc == 0) rc = run_partitions(job, jp, err);
     if (rc == 0) run_ckpt_drop(job); /* not after a partial run: a rerun may reuse them */
     return rc;
@@ -446,6 +451,7 @@ static zest_run_summary *summary_new(const struct zest_config *cfg) {
 static void job_free(struct job *job) {
     for (size_t p = 0; job->slots && p < job->plan.count; p++) buf_free(&job->slots[p].out);
     free(job->slots);
+    barrier_free(job);
     partplan_free(&job->plan);
     ckpt_store_close(job->ckpt);
     pthread_mutex_destroy(&job->mu);

@@ -11,6 +11,7 @@
 #include "../common/hash.h"
 #include "../io/parquet_lines.h"
 #include "../io/source.h"
+#include "barrier.h"
 
 /* A batch also ends when its buffered bytes pass this, so huge records stay bounded. */
 #define WORKER_BATCH_BYTES (64u << 20)
@@ -32,6 +33,7 @@ static double worker_cpu_now(void) {
 
 int worker_init(struct worker *w, struct job *job, int index, zest_error *err) {
     memset(w, 0, sizeof *w);
+    buf_init(&w->sigs, 0);
     w->job = job;
     w->index = index;
     arena_init(&w->arena, 1 << 20);
@@ -53,6 +55,7 @@ void worker_destroy(struct worker *w) {
     ckptrun_destroy(&w->ckpt);
     jsonl_reader_destroy(&w->reader);
     arena_destroy(&w->arena);
+    buf_free(&w->sigs);
     free(w->before);
     w->before = NULL;
 }
@@ -279,9 +282,10 @@ static void worker_snapshot(struct worker *w) {
 /* The end (exclusive) of the segment that starts at op `from`: just after the next
  * checkpointed op, or the end of the list. */
 static size_t worker_segment_end(const struct worker *w, size_t from) {
-    for (size_t k = from; k < w->pipe.n_ops; k++)
-        if (ckptrun_wants(&w->ckpt, k)) return k + 1;
-    return w->pipe.n_ops;
+    const size_t end = barrier_end(w->job, w->pipe.n_ops);
+    for (size_t k = from; k < end; k++)
+        if (ckptrun_wants(&w->ckpt, k) && !barrier_is_target(w->job, k)) return k + 1;
+    return end;
 }
 
 /* Ops [from, to) over the whole input; a checkpointed last op is committed at the end, and
@@ -289,17 +293,21 @@ static size_t worker_segment_end(const struct worker *w, size_t from) {
 static int worker_segment(struct worker *w, const struct partplan_part *part,
                           struct part_slot *slot, struct seg_input *in, size_t from, size_t to) {
     struct job *job = w->job;
-    const bool ckpt = to > from && ckptrun_wants(&w->ckpt, to - 1);
+    const bool ckpt =
+        to > from && ckptrun_wants(&w->ckpt, to - 1) && !barrier_is_target(job, to - 1);
     w->pipe.op_from = from;
     w->pipe.op_to = to;
-    w->seg_last = to == w->pipe.n_ops;
+    w->seg_last = to == w->pipe.n_ops && !barrier_signing(job);
     slot->final_ckpt = ckpt && w->seg_last;
     worker_snapshot(w);
     runev_partition_ops_start(&job->ev, &w->pipe, part->id, w->index);
     jsonl_reader_reset(&w->reader);
     arena_reset(&w->arena);
     int rc = ckpt ? ckptrun_open(&w->ckpt, part->id, to - 1, &slot->err) : 0;
+    if (rc == 0) rc = barrier_segment_begin(job, &w->pipe, &w->sigs, part->id, &slot->err);
     if (rc == 0) rc = worker_read(w, slot, part, in, &slot->err);
+    if (rc == 0)
+        rc = barrier_segment_end(job, &w->pipe, &w->sigs, part->id, w->index, &slot->err);
     if (rc == 0 || w->pipe.failed_op < 0)
         runev_partition_ops_complete(&job->ev, &w->pipe, w->before, part->id, w->index);
     if (rc == 0 && ckpt) {
@@ -327,6 +335,9 @@ static int worker_start(struct worker *w, const struct partplan_part *part,
                         ? ckptrun_latest(&w->ckpt, &job->ev, part->id, w->index, &rec, &slot->err)
                         : 0;
     if (got < 0) return got;
+    if (got == 1 && (size_t)rec.op_index + 1 >= barrier_end(job, w->pipe.n_ops) &&
+        barrier_signing(job))
+        return 0; /* past the op being signed: only its own input is of use */
     if (got == 0) {
         if (slot->attempt > 1 && !cfg->restart_from_beginning_if_no_checkpoint)
             return err_set(&slot->err, ZEST_E_NOTFOUND,
@@ -358,11 +369,15 @@ static int worker_attempt(struct worker *w, const struct partplan_part *part,
     runev_partition_start(&job->ev, part, w->index, slot->attempt);
     slot->final_ckpt = false;
     w->pipe.failed_op = -1;
-    int rc = worker_start(w, part, slot, &in);
+    /* a partition whose signatures are committed has nothing to run in a signature pass */
+    const bool signed_already = barrier_part_done(job, part->id);
+    int rc = signed_already ? 0 : worker_start(w, part, slot, &in);
     size_t from = rc > 0 ? (size_t)rc : 0;
     if (rc > 0) rc = 0;
-    const bool done = slot->final_ckpt; /* complete already: nothing to run */
-    for (bool first = true; rc == 0 && !done && (first || from < w->pipe.n_ops); first = false) {
+    const bool done = slot->final_ckpt || signed_already; /* nothing to run */
+    slot->reused = slot->reused || signed_already;
+    const size_t end = barrier_end(job, w->pipe.n_ops);
+    for (bool first = true; rc == 0 && !done && (first || from < end); first = false) {
         const size_t to = worker_segment_end(w, from);
         rc = worker_segment(w, part, slot, &in, from, to);
         from = to;

@@ -50,6 +50,8 @@ struct seg_input {
     bool source; /* the input: malformed records are reported, bytes and rows counted */
 };
 
+struct barrier; /* global operators (barrier.h) */
+
 struct job {
     const struct zest_config *cfg;
     const zest_run_options *opts;
@@ -73,6 +75,7 @@ struct job {
     enum ckpt_format ckpt_format;
     atomic_bool stop;
     struct progress progress; /* the on_progress ticker, reading ev.counters */
+    struct barrier *barrier;  /* NULL when the config has no global op */
 };
 
 struct worker {
@@ -88,6 +91,7 @@ struct worker {
     bool seg_last; /* the segment running ends with the last op: its rows are the output */
     char ckpt_path[1200];
     int64_t batches;
+    struct buf sigs; /* a global op's signatures of the partition running */
 };
 
 int worker_init(struct worker *w, struct job *job, int index, zest_error *err);

@@ -14,6 +14,7 @@
 
 #include "zest.h"
 #include "../common/arena.h"
+#include "../common/buf.h"
 #include "../common/node.h"
 #include "../data/column.h"
 
@@ -39,6 +40,47 @@ struct op_params {
 /* The stats struct column every filter reads and writes (`__dj__stats__`). */
 #define OP_STATS_FIELD "__dj__stats__"
 
+/* A deduplicator (kind ZEST_OP_DEDUPLICATOR) is a global op in three phases (docs/dedup.md):
+ * per partition, `signature` turns each record into a fixed-size signature; once, over every
+ * partition's signatures in global input order, `finalize` decides keep or drop per record;
+ * then, per partition again, the decision is applied as a selection. The executor runs the
+ * phases and stores what passes between them; the op only computes. */
+enum dedup_mode { DEDUP_OFF = 0, DEDUP_SIGNATURE, DEDUP_APPLY };
+struct dedup_desc;
+
+/* What the executor hands a deduplicator for the partition running: set before the
+ * partition's first batch, read and advanced by the op's process call. */
+struct dedup_run {
+    enum dedup_mode mode;
+    const struct dedup_desc *desc; /* the op's phases */
+    int64_t seq;         /* rows of the partition this op has seen so far */
+    struct buf *sigs;    /* SIGNATURE: signatures appended in row order */
+    const uint8_t *keep; /* APPLY: the partition's keep bits (bit i: row i kept) */
+    int64_t n_keep;      /* rows the decision has for the partition */
+    double seconds0;     /* the executor's: the op's time and text bytes when the segment began */
+    int64_t bytes0;
+};
+
+/* Every partition's signatures, concatenated in global input order. */
+struct dedup_sigs {
+    const unsigned char *data; /* total * sig_size bytes */
+    size_t sig_size;
+    int64_t total;
+};
+
+struct dedup_desc {
+    /* Bytes of one signature under these settings. */
+    size_t (*sig_size)(const void *state);
+    /* One record's signature into `sig` (sig_size bytes); scratch memory is the state's.
+     * Returns 0 or ZEST_E_NOMEM. */
+    int (*signature)(void *state, const char *text, size_t len, unsigned char *sig);
+    /* Sets bit i of `keep` (zeroed, total bits) for every record kept: the first of each
+     * duplicate group in global order. Deterministic for the same signatures; may use up to
+     * `threads` threads. */
+    int (*finalize)(const void *state, const struct dedup_sigs *in, uint8_t *keep, int threads,
+                    zest_error *err);
+};
+
 /* What process() works on. The runner owns it; the op reads `in` and writes its result:
  * a mapper may replace the text column with `text_out`; a filter marks `sel` and may add
  * stats through `stats`. Memory that must live until the batch is written comes from
@@ -51,6 +93,7 @@ struct op_ctx {
     bool text_replaced;           /* set by a mapper that filled text_out */
     struct selection *sel;        /* filter output, all kept on entry */
     struct stats_view *stats;     /* filter stats: read existing, write new */
+    struct dedup_run *dedup;      /* deduplicators: the phase and its data */
 };
 
 /* Stats access for filters: reuse a value already present in the input (Data-Juicer
@@ -81,7 +124,13 @@ struct op_desc {
     int (*process)(void *state, struct op_ctx *ctx, zest_error *err);
     /* Releases what init took; must accept a half-initialised state. May be NULL. */
     void (*destroy)(void *state);
+    /* Deduplicators only (their `process` is dedup_process); NULL for the others. */
+    const struct dedup_desc *dedup;
 };
+
+/* The process() of every deduplicator (dedup.c): signatures or the decision, as
+ * ctx->dedup says. */
+int dedup_process(void *state, struct op_ctx *ctx, zest_error *err);
 
 /* Registry (registry.c): built-in operators sorted by name. */
 const struct op_desc *op_registry_find(const char *name);

@@ -167,9 +167,12 @@ static int dg_partition_end(struct digest *d, const zest_event *ev, const struct
     p->worker = ev->worker;
     p->seconds = isnan(ev->duration) ? 0 : ev->duration;
     p->cpu_s = dg_num(m, "cpu_s", 0);
-    p->rows_in = dg_int(m, "rows_in");
+    /* the input it read: the most any pass or attempt read (a deduplicator's export pass, or
+     * a resume, may start from checkpoints and read none) */
+    const int64_t rows_in = dg_int(m, "rows_in"), bytes_in = dg_int(m, "bytes_in");
+    if (rows_in > p->rows_in) p->rows_in = rows_in;
+    if (bytes_in > p->bytes_in) p->bytes_in = bytes_in;
     p->rows_out = dg_int(m, "rows_out");
-    p->bytes_in = dg_int(m, "bytes_in");
     p->bytes_out = dg_int(m, "bytes_out");
     struct dg_attempt *at = dg_open_attempt(d, ev->partition_id);
     if (at) {
@@ -197,7 +200,34 @@ static int dg_partition_after_error(struct digest *d, const zest_event *ev, bool
     return ev->error_message ? dg_set_str(&p->error, ev->error_message) : 0;
 }
 
+/* A phase of a global op: summed into its barrier, not counted as a partition's op run. */
+static int dg_barrier_phase(struct digest *d, const zest_event *ev, const struct dg_obj *m,
+                            const struct json_value *phase) {
+    struct dg_barrier *b = NULL;
+    for (size_t i = 0; i < d->barriers.n && !b; i++)
+        if (d->barriers.v[i].op == ev->operation_idx) b = &d->barriers.v[i];
+    if (!b) {
+        const struct dg_barrier fresh = {.op = ev->operation_idx, .rows_in = -1, .rows_kept = -1};
+        ZEST_TRY(DG_PUSH(d->barriers, fresh));
+        b = &d->barriers.v[d->barriers.n - 1];
+    }
+    const double secs = isnan(ev->duration) ? 0 : ev->duration;
+    const char *name = phase->u.str.ptr;
+    const size_t n = phase->u.str.len;
+    if (n == 9 && !memcmp(name, "signature", 9)) b->signature_s += secs;
+    else if (n == 7 && !memcmp(name, "combine", 7)) b->combine_s += secs;
+    else if (n == 8 && !memcmp(name, "finalize", 8)) {
+        b->finalize_s += secs;
+        b->rows_in = dg_int(m, "rows_in");
+        b->rows_kept = dg_int(m, "rows_out");
+    }
+    return 0;
+}
+
 static int dg_op_complete(struct digest *d, const zest_event *ev, const struct dg_obj *m) {
+    const struct json_value *phase = dg_get(m, "phase");
+    if (ev->operation_idx >= 0 && phase && phase->type == JSON_STRING)
+        return dg_barrier_phase(d, ev, m, phase);
     if (ev->operation_idx < 0 || ev->partition_id < 0) return 0;
     const double secs = isnan(ev->duration) ? 0 : ev->duration;
     struct dg_part *p = dg_part(d, ev->partition_id);
@@ -389,6 +419,7 @@ void digest_free(struct digest *d) {
     free(d->runs.v);
     free(d->samples.v);
     free(d->points.v);
+    free(d->barriers.v);
     free(d->job_id);
     free(d->job_dir);
     memset(d, 0, sizeof *d);

@@ -71,6 +71,13 @@ struct dg_run {
     int64_t bytes_read, bytes_written;
 };
 
+/* A global op's phases (barrier events: operation_complete with metadata.phase). */
+struct dg_barrier {
+    int op;
+    double signature_s, combine_s, finalize_s;
+    int64_t rows_in, rows_kept;
+};
+
 struct dg_sample {
     double t, rss_mb, peak_rss_mb;
 };
@@ -100,6 +107,7 @@ struct digest {
     DG_VEC(struct dg_run) runs;
     DG_VEC(struct dg_sample) samples;
     DG_VEC(struct dg_point) points;
+    DG_VEC(struct dg_barrier) barriers; /* in the order first seen */
     size_t skipped_lines; /* torn or malformed event lines */
     const char *state;    /* digest_state */
 };

@@ -142,6 +142,27 @@ static int pf_workers(zest_perf_summary *s, const struct digest *d) {
     return 0;
 }
 
+/* The global ops' barriers, in op order. */
+static int pf_barriers(zest_perf_summary *s, const struct digest *d) {
+    if (!d->barriers.n) return 0;
+    if (!(s->barriers = calloc(d->barriers.n, sizeof *s->barriers))) return ZEST_E_NOMEM;
+    for (size_t k = 0; k < d->n_ops + 1; k++)
+        for (size_t i = 0; i < d->barriers.n; i++) {
+            const struct dg_barrier *b = &d->barriers.v[i];
+            const bool known = b->op >= 0 && (size_t)b->op < d->n_ops;
+            if (known ? (size_t)b->op != k : k != d->n_ops) continue;
+            zest_barrier_perf *o = &s->barriers[s->n_barriers++];
+            snprintf(o->op, sizeof o->op, "%s", known ? d->ops[b->op] : "");
+            o->op_index = b->op;
+            o->signature_s = b->signature_s;
+            o->combine_s = b->combine_s;
+            o->finalize_s = b->finalize_s;
+            o->rows_in = b->rows_in;
+            o->rows_kept = b->rows_kept;
+        }
+    return 0;
+}
+
 static int pf_spans(zest_perf_summary *s, const struct digest *d) {
     const size_t n = d->attempts.n + d->op_runs.n;
     if (n && !(s->spans = calloc(n, sizeof *s->spans))) return ZEST_E_NOMEM;
@@ -222,6 +243,7 @@ static int pf_build(zest_perf_summary *s, const struct digest *d) {
     ZEST_TRY(pf_ops(s, d));
     ZEST_TRY(pf_workers(s, d));
     ZEST_TRY(pf_spans(s, d));
+    ZEST_TRY(pf_barriers(s, d));
     pf_resources(s, d);
     pf_other(s);
     return findings_detect(s);
@@ -253,5 +275,6 @@ void zest_perf_summary_destroy(zest_perf_summary *s) {
     free(s->spans);
     free(s->points);
     free(s->findings);
+    free(s->barriers);
     free(s);
 }

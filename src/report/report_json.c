@@ -261,6 +261,20 @@ int zest_perf_summary_json(const zest_perf_summary *s, char **out, zest_error *e
     jw_open(&w, "findings", '[');
     for (size_t i = 0; i < s->n_findings; i++) jp_finding(&w, &s->findings[i]);
     jw_close(&w, ']');
+    jw_open(&w, "barriers", '[');
+    for (size_t i = 0; i < s->n_barriers; i++) {
+        const zest_barrier_perf *bp = &s->barriers[i];
+        jw_open(&w, NULL, '{');
+        jw_str(&w, "op", bp->op);
+        jw_int(&w, "op_index", bp->op_index);
+        jw_num(&w, "signature_s", bp->signature_s);
+        jw_num(&w, "combine_s", bp->combine_s);
+        jw_num(&w, "finalize_s", bp->finalize_s);
+        jw_int(&w, "rows_in", bp->rows_in);
+        jw_int(&w, "rows_kept", bp->rows_kept);
+        jw_close(&w, '}');
+    }
+    jw_close(&w, ']');
     jw_open(&w, "throughput", '[');
     for (size_t i = 0; i < s->n_points; i++) {
         jw_open(&w, NULL, '{');
