@@ -27,7 +27,7 @@ MB = 1 << 20
 GB = 1 << 30
 
 # Items, in the order they run; selected with BENCH_ONLY / BENCH_SKIP (comma-separated).
-ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "lid", "lidseed", "parquet", "evlog") "dedup",
+ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "lid", "lidseed", "parquet", "dedup", "evlog")
 GROUPS = {"exec": ("np", "ckpt", "rss", "resume"), "all": ITEMS}
 
 TARGET_SPEEDUP = 10.0  # base: zest identity vs the Python pass, wall

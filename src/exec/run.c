@@ -4,9 +4,8 @@
  * their results in partition order into the export, committed atomically; everything logged
  * as events. The output bytes do not depend on the number of workers: each partition is
  * processed whole by one worker, and the merge follows partition order.
- * Depends on exec's worker, partplan, runevents, progress, jobpaths, outq, remoterun; io/;
- * Depends on exec's worker, barrier, partplan, runevents, progress, jobpaths, outq; io/;
- * config/; common/.
+ * Depends on exec's worker, barrier, partplan, runevents, progress, jobpaths, outq, remoterun;
+ * io/; config/; common/.
  */
 #include <errno.h>
 #include <fcntl.h>
