@@ -69,6 +69,23 @@ const struct cli_cmd cli_cmds[] = {
              "                   throughput, op time shares, findings) to FILE\n"
              "  --all            list every partition (default: the 10 slowest)\n",
      .fn = cmd_report},
+    {.name = "serve",
+     .args = "WORKDIR [--bind ADDR] [--port N] [--token T]",
+     .summary = "serve a live dashboard, JSON API and Prometheus metrics of a job (read-only)",
+     .help = "  WORKDIR          a job's directory, or the work directory holding jobs (the\n"
+             "                   page lists them; the newest is shown first)\n"
+             "  --bind ADDR      the address to listen on (default 127.0.0.1: this machine\n"
+             "                   only). Any other address requires a token on every request\n"
+             "  --port N         the port (default 8321; 0: any free port)\n"
+             "  --token T        require T on every request, as `Authorization: Bearer T` or\n"
+             "                   `?token=T` (8 to 255 characters). Off loopback, one is\n"
+             "                   generated when not given\n"
+             "\n"
+             "Prints the URL to open (with the token) on stdout and serves until interrupted.\n"
+             "Pages: / (dashboard). API: /api/jobs, /api/status, /api/report, /api/events,\n"
+             "/api/events/stream (Server-Sent Events), /metrics (Prometheus). See\n"
+             "docs/dashboard.md.\n",
+     .fn = cmd_serve},
     {.name = "predict",
      .args = "MODEL [-k N] [--threshold P]",
      .summary = "label stdin's lines with a fastText model (as fasttext predict-prob)",
