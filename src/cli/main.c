@@ -8,7 +8,7 @@
 
 const struct cli_cmd cli_cmds[] = {
     {.name = "run",
-     .args = "CONFIG [--set KEY=VALUE]... [--resume] [--job-id ID] [--quiet]",
+     .args = "CONFIG [--set KEY=VALUE]... [--resume] [--job-id ID] [--quiet] [--serve [PORT]]",
      .summary = "run a pipeline config over its dataset and write export_path",
      .help = "  --set KEY=VALUE  override a config key (repeatable), e.g. --set np=4,\n"
              "                   --set process.1.text_length_filter.min_len=20\n"
@@ -19,6 +19,10 @@ const struct cli_cmd cli_cmds[] = {
              "  --job-id ID      the job's id (as job_id: in the config); an existing job of\n"
              "                   that id is continued as with --resume\n"
              "  --quiet          print no progress and no summary\n"
+             "  --serve [PORT]   serve the live dashboard of the job while it runs (as `zest\n"
+             "                   serve`, on 127.0.0.1, port PORT or 8321; 0: any free port);\n"
+             "                   the URL is printed on stdout when the job starts. The run never\n"
+             "                   waits on the server; it stops when the run ends\n"
              "\n"
              "Progress goes to stderr while the run goes. On a terminal one line is redrawn in\n"
              "place (finished/total partitions, rows/s, MB/s, ETA, retries, skipped), coloured\n"

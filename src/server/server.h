@@ -62,6 +62,9 @@ int srv_event_filter(const struct srv_query *q, zest_event_filter *f, const char
 /* The Prometheus text exposition of the job in `job_dir` into a malloc'd string. */
 int srv_metrics_text(const char *job_dir, char **out, size_t *len, zest_error *err);
 
+/* The Gantt spans, op names and memory samples of the job (/api/timeline). */
+int srv_timeline_json(const char *job_dir, char **out, size_t *len, zest_error *err);
+
 /* One embedded file of the page. */
 struct srv_file {
     const char *path; /* "/index.html" */

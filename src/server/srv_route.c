@@ -234,6 +234,20 @@ static void route_metrics(const char *root, const struct srv_query *q, struct sr
     r->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }
 
+static void route_timeline(const char *root, const struct srv_query *q, struct srv_reply *r) {
+    char dir[4200];
+    if (route_job(root, q, dir, sizeof dir, r)) return;
+    zest_error err;
+    zest_error_clear(&err);
+    const int rc = srv_timeline_json(dir, &r->body, &r->len, &err);
+    if (rc) {
+        route_error(r, route_http_status(rc), err.msg);
+        return;
+    }
+    r->status = 200;
+    r->content_type = SRV_JSON;
+}
+
 static void route_stream(const char *root, const struct srv_query *q, struct srv_reply *r) {
     char dir[4200];
     zest_event_filter f;
@@ -256,6 +270,7 @@ static const struct route {
     {"/api/report", route_report},
     {"/api/events", route_events},
     {"/api/events/stream", route_stream},
+    {"/api/timeline", route_timeline},
     {"/metrics", route_metrics},
 };
 
