@@ -218,6 +218,7 @@ function renderGantt(tl) {
     s.append(svg('line', { x1: x(t), x2: x(t), y1: top, y2: h - 20, class: 'axis', 'stroke-dasharray': '2 3' }));
     s.append(svg('text', { x: x(t), y: h - 6, 'text-anchor': 'middle' }, `${+t.toFixed(2)} s`));
   }
+  const marks = [];
   for (const [p, w, attempt, op, t0, t1raw, failed, skipped] of tl.spans) {
     const t1 = t1raw > t0 ? t1raw : tmax;
     const y = top + w * rowH + 2, bw = Math.max(1, x(t1) - x(t0));
@@ -229,14 +230,15 @@ function renderGantt(tl) {
       r = svg('rect', { x: x(t0), y, width: bw, height: rowH - 4, rx: 2,
         class: `attempt${failed ? ' failed' : ''}${skipped ? ' skipped' : ''}`, 'data-partition': p });
       s.append(r);
-      if (skipped) s.append(svg('text', { x: x(t0) + 2, y: y + 15, class: 'mark' }, '\u2716'));
-      else if (attempt > 1) s.append(svg('text', { x: x(t0) + 2, y: y + 15, class: 'mark' }, '\u21bb'));
+      if (skipped) marks.push(svg('text', { x: x(t0) + 2, y: y + 15, class: 'mark skip' }, '\u2716'));
+      else if (attempt > 1) marks.push(svg('text', { x: x(t0) + 2, y: y + 15, class: 'mark retry' }, '\u21bb'));
     } else {
       r = svg('rect', { x: x(t0), y: y + 4, width: bw, height: rowH - 12, fill: PALETTE[op % PALETTE.length] });
       s.append(r);
     }
     r.append(svg('title', {}, tip));
   }
+  s.append(...marks);
   box.replaceChildren(s);
   $('op-legend').replaceChildren(...tl.ops.flatMap((name, k) => {
     const key = el('span', { class: 'key' });
@@ -263,17 +265,38 @@ function lineChart(box, series, unit) {
     if (!ser.points.length) return;
     const d = ser.points.map((p, k) => `${k ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join('');
     s.append(svg('path', { d, class: 'line', stroke: PALETTE[i] }));
+    if (ser.points.length < 40)
+      for (const p of ser.points) s.append(svg('circle', { cx: x(p[0]), cy: y(p[1]), r: 2.5, fill: PALETTE[i] }));
     s.append(svg('text', { x: L + 6 + 120 * i, y: T + 10, fill: PALETTE[i] }, ser.name));
   });
   s.append(svg('text', { x: W - R, y: T + 10, 'text-anchor': 'end' }, unit));
   box.replaceChildren(s);
 }
 
+// Rows/s and MB/s of the partitions done, in time buckets (from the report's partitions: live
+// from the first partition done, where the log's periodic samples come every few seconds).
+function partitionRates(rep) {
+  const done = (rep.partitions || []).filter((p) => p.state === 'done' && p.wall_s > 0);
+  if (!done.length) return [[], []];
+  const end = Math.max(rep.wall_s, ...done.map((p) => p.start_s + p.wall_s));
+  const n = Math.min(40, Math.max(4, done.length)), w = end / n;
+  const rows = new Array(n).fill(0), bytes = new Array(n).fill(0);
+  for (const p of done) { // spread each partition's work over its wall time
+    for (let b = 0; b < n; b++) {
+      const lo = Math.max(b * w, p.start_s), hi = Math.min((b + 1) * w, p.start_s + p.wall_s);
+      if (hi <= lo) continue;
+      rows[b] += p.rows_in * (hi - lo) / p.wall_s;
+      bytes[b] += p.bytes_in * (hi - lo) / p.wall_s;
+    }
+  }
+  return [rows.map((r, b) => [(b + 0.5) * w, r / w / 1000]), bytes.map((v, b) => [(b + 0.5) * w, v / w / 1e6])];
+}
+
 function renderThroughput(rep) {
-  const pts = rep.throughput || [];
+  const [rows, mb] = partitionRates(rep);
   lineChart($('throughput'), [
-    { name: 'rows/s (÷1000)', points: pts.map((p) => [p.t, p.rows_per_s / 1000]) },
-    { name: 'MB/s', points: pts.map((p) => [p.t, p.mb_per_s]) },
+    { name: 'k rows/s', points: rows },
+    { name: 'MB/s', points: mb },
   ], '');
 }
 
@@ -332,7 +355,8 @@ function eventItem(ev) {
   const t = new Date(ev.timestamp * 1000).toISOString().slice(11, 23);
   const where = [ev.partition_id !== undefined ? `p${ev.partition_id}` : '',
     ev.operation_name || '', ev.worker !== undefined ? `w${ev.worker}` : ''].filter(Boolean).join(' ');
-  const li = el('li', { class: ev.level, 'data-type': ev.event_type, 'data-id': ev.event_id },
+  const li = el('li', { class: ev.level, 'data-type': ev.event_type, 'data-id': ev.event_id,
+    'data-op': ev.operation_name || '' },
     el('span', { class: 't', text: t }), el('span', { class: 'ty', text: ev.event_type }),
     `${where ? where + ': ' : ''}${ev.message || ''}` + (ev.error_message ? ` - ${ev.error_message}` : ''));
   li.addEventListener('click', () => {
