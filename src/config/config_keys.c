@@ -268,6 +268,16 @@ const struct config_key config_keys[] = {
      .def = "true", FIELD(restart_from_beginning_if_no_checkpoint), .status = CONFIG_USED,
      .help = "Without a checkpoint, retry from the partition's source."},
 
+    /* ---- monitoring: (zest) ---- */
+    {.path = "monitoring.alerts", .type = CONFIG_LIST, LIST_FIELD(alert_texts),
+     .status = CONFIG_USED,
+     .help = "zest: alert rules, each raising a `warning` event with metadata.alert: "
+             "`partition_skipped`, `error_rate > X` (failed / finished partition attempts), "
+             "`no_progress_s > N` (no partition done and no row read for N s), `rss_mb > Y`."},
+    {.path = "monitoring.alert_command", .type = CONFIG_STRING, FIELD(alert_command),
+     .status = CONFIG_USED,
+     .help = "zest: shell command run (`sh -c`) on each alert with the alert's JSON on stdin."},
+
     /* ---- intermediate_storage: (Data-Juicer) ---- */
     {.path = "intermediate_storage.format", .type = CONFIG_ENUM, .alias_of = "storage_format",
      .help = "Nested spelling of storage_format."},

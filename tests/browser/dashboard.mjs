@@ -82,6 +82,11 @@ try {
   const kinds = await page.$$eval('#findings li[data-kind]', (l) => l.map((x) => x.dataset.kind));
   check('findings name the dominant op', kinds.includes('dominant_op'), JSON.stringify(kinds));
 
+  // Alerts raised by the job's monitoring.alerts rules.
+  const rules = await page.$$eval('#alerts:not([hidden]) li[data-rule]', (l) => l.map((x) => x.dataset.rule).sort());
+  check('the alerts panel shows the error_rate and rss_mb alerts', JSON.stringify(rules) === '["error_rate","rss_mb"]',
+    JSON.stringify(rules));
+
   // Filters.
   const shown = () => page.$$eval('#events li', (l) => l.map((x) => x.dataset.type));
   await page.selectOption('#f-type', 'partition_complete');

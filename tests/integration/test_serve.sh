@@ -37,6 +37,7 @@ config() { # config NAME [extra yaml lines...]
     "recovery: {enabled: true, max_retries: 2, retry_delay_seconds: 0.01}" "$@"
 }
 SLOW='text_length_filter@*:delay=0.5;whitespace_normalization_mapper@2:fail=1'
+ALERTS="monitoring: {alerts: ['error_rate > 0.01', 'rss_mb > 1'], alert_command: 'cat >> $TMP/alerts.jsonl'}"
 
 # ---- usage
 run_zest serve
@@ -58,7 +59,7 @@ if [ -d tests/browser/node_modules/playwright-core ] && command -v chromium >/de
   node tests/browser/dashboard.mjs "http://127.0.0.1:$PORT/" 16 "$TMP/ready" "$SHOTS" >"$TMP/browser.out" 2>&1 &
   NODE=$!
   for _ in $(seq 300); do [ -f "$TMP/ready" ] && break; sleep 0.1; done
-  ZEST_FAULTS=$SLOW run_zest run "$(config live)" --quiet
+  ZEST_FAULTS=$SLOW run_zest run "$(config live "$ALERTS")" --quiet
   check "the slowed job: exit 0" equals "$rc" 0
   wait "$NODE" || true
   while IFS=$'\t' read -r verdict name detail; do
@@ -71,8 +72,23 @@ if [ -d tests/browser/node_modules/playwright-core ] && command -v chromium >/de
   done
 else
   not_ok "the browser test needs chromium and tests/browser/node_modules (make npm)"
-  ZEST_FAULTS=$SLOW run_zest run "$(config live)" --quiet
+  ZEST_FAULTS=$SLOW run_zest run "$(config live "$ALERTS")" --quiet
 fi
+
+# ---- alerts: warning events, the command's stdin
+check "alerts: the command got error_rate and rss_mb as JSON" \
+  equals "$(python3 -c 'import json,sys; print(sorted(json.loads(l)["metadata"]["alert"] for l in open(sys.argv[1])))' "$TMP/alerts.jsonl")" \
+  "['error_rate', 'rss_mb']"
+check "alerts: each is a warning event naming its rule" \
+  equals "$("$ZEST" events "$TMP/live/job" --type warning --json | python3 -c 'import json,sys; print(sorted(j["metadata"]["alert"] for j in map(json.loads, sys.stdin) if "alert" in j.get("metadata", {})))')" \
+  "['error_rate', 'rss_mb']"
+mkdir -p "$TMP/skip"
+ZEST_FAULTS='text_length_filter@3:fail=always' run_zest run "$(config skip "monitoring: {alerts: [partition_skipped]}")" --quiet
+check "alerts: a skipped partition raises partition_skipped (exit 3)" \
+  equals "$rc $("$ZEST" events "$TMP/skip/job" --type warning --json | python3 -c 'import json,sys; print([j["metadata"]["rule"] for j in map(json.loads, sys.stdin) if "alert" in j.get("metadata", {})])')" \
+  "3 ['partition_skipped']"
+run_zest validate "$(config bad "monitoring: {alerts: ['rss_mb > lots']}")"
+check "alerts: a bad rule is a config error naming it" bash -c "[ $rc = 2 ] && grep -q \"rule 'rss_mb > lots'\" '$TMP/err'"
 
 # ---- the API answers as the CLI does (same library calls)
 JOB=$TMP/live/job
