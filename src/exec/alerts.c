@@ -29,7 +29,9 @@ static double alerts_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int64_t alerts_load(const _Atomic int64_t *v) { return atomic_load(v); }
+static int64_t alerts_load(const _Atomic int64_t *v) {
+    return atomic_load(v);
+}
 
 /* Resident memory of this process in MB, or -1. */
 static double alerts_rss_mb(void) {
@@ -47,10 +49,14 @@ static void alerts_reap(struct alerts *a, bool wait_all) {
     for (int i = 0; i < ALERTS_CHILDREN; i++) {
         while (a->child[i] > 0) {
             const pid_t r = waitpid(a->child[i], NULL, WNOHANG);
-            if (r == a->child[i] || (r < 0 && errno != EINTR)) a->child[i] = 0;
-            else if (!wait_all) break;
-            else if (alerts_now() > until) kill(a->child[i], SIGKILL);
-            else usleep(10000);
+            if (r == a->child[i] || (r < 0 && errno != EINTR))
+                a->child[i] = 0;
+            else if (!wait_all)
+                break;
+            else if (alerts_now() > until)
+                kill(a->child[i], SIGKILL);
+            else
+                usleep(10000);
         }
     }
 }
@@ -78,7 +84,8 @@ static void alerts_spawn(struct alerts *a, const char *json, size_t len) {
         /* An alert is far below the pipe's capacity: the write does not wait for the reader. */
         const ssize_t w = write(fd[1], json, len);
         (void)w;
-    } else a->commands_skipped++;
+    } else
+        a->commands_skipped++;
     close(fd[1]);
 }
 
@@ -111,8 +118,7 @@ static void alerts_raise(struct alerts *a, const struct cfg_alert *r, double val
         json_obj_double(&o, "timestamp", (double)now.tv_sec + (double)now.tv_nsec * 1e-9);
         json_obj_str(&o, "message", msg);
         json_obj_raw(&o, "metadata", b.data);
-        if (json_obj_end(&o) == 0 && buf_putc(&cmd, '\n') == 0)
-            alerts_spawn(a, cmd.data, cmd.len);
+        if (json_obj_end(&o) == 0 && buf_putc(&cmd, '\n') == 0) alerts_spawn(a, cmd.data, cmd.len);
         buf_free(&cmd);
     }
     buf_free(&b);

@@ -71,11 +71,10 @@ int srv_timeline_json(const char *job_dir, char **out, size_t *len, zest_error *
     const zest_event_filter f = {.types = "resource_usage", .partition_id = -1};
     if (rc == 0) rc = zest_get_performance_summary(job_dir, NULL, &s, err);
     if (rc == 0) rc = zest_get_events(job_dir, &f, tl_on_event, r, NULL, err);
-    if (rc == 0 &&
-        (buf_printf(&b, "{\"started\":%.6f,\"wall_s\":%.3f,\"workers\":%d", s->started, s->wall_s,
-                    s->workers) ||
-         tl_ops(&b, s) || tl_spans(&b, s) || tl_rss_json(&b, r, s->started) ||
-         buf_append(&b, "}\n", 3)))
+    if (rc == 0 && (buf_printf(&b, "{\"started\":%.6f,\"wall_s\":%.3f,\"workers\":%d", s->started,
+                               s->wall_s, s->workers) ||
+                    tl_ops(&b, s) || tl_spans(&b, s) || tl_rss_json(&b, r, s->started) ||
+                    buf_append(&b, "}\n", 3)))
         rc = err_set(err, ZEST_E_NOMEM, "out of memory");
     zest_perf_summary_destroy(s);
     free(r);

@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (nl) *nl = '\0';
     struct srv_query *q = calloc(1, sizeof *q);
     if (!q) abort();
-    for (char *save = NULL, *kv = strtok_r(query, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+    for (char *save = NULL, *kv = strtok_r(query, "&", &save); kv;
+         kv = strtok_r(NULL, "&", &save)) {
         char *eq = strchr(kv, '=');
         if (eq) *eq = '\0';
         srv_query_set(q, kv, eq ? eq + 1 : "");

@@ -59,10 +59,9 @@ TEST(event_filter_from_query) {
     ASSERT_STR_EQ(f.min_level, "WARNING");
     ASSERT_EQ(f.limit, 7);
     ASSERT_DBL_EQ(f.since, 1796317200.25);
-    static const char *const bad[][2] = {{"partition", "-1"}, {"partition", "1.5"},
-                                         {"limit", "0"},      {"limit", "10001"},
-                                         {"since", "nan"},    {"since", "1e400"},
-                                         {"level", "LOUD"},   {"until", "x"}};
+    static const char *const bad[][2] = {
+        {"partition", "-1"}, {"partition", "1.5"}, {"limit", "0"},    {"limit", "10001"},
+        {"since", "nan"},    {"since", "1e400"},   {"level", "LOUD"}, {"until", "x"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct srv_query b = {0};
         srv_query_set(&b, bad[i][0], bad[i][1]);
@@ -98,7 +97,8 @@ TEST(only_embedded_files_are_served) {
     ASSERT(srv_www_find("//index.html") == NULL);
     ASSERT(srv_www_find("/index.html/") == NULL);
     size_t total = 0;
-    for (size_t i = 0; i < srv_www_count; i++) total += srv_www_files[i].len;
+    for (size_t i = 0; i < srv_www_count; i++)
+        total += srv_www_files[i].len;
     ASSERT(total < 300 * 1024);
     const struct srv_file *js = srv_www_find("/app.js");
     ASSERT(strstr(js->content_type, "javascript") != NULL);
@@ -108,7 +108,9 @@ TEST(only_embedded_files_are_served) {
         ASSERT(memmem(f->data, f->len, "https://", 8) == NULL);
         const char *p = memmem(f->data, f->len, "http://", 7);
         if (p) ASSERT(strncmp(p, "http://www.w3.org/2000/svg'", 27) == 0);
-        if (p) ASSERT(memmem(p + 7, f->len - (size_t)(p + 7 - (const char *)f->data), "http://", 7) == NULL);
+        if (p)
+            ASSERT(memmem(p + 7, f->len - (size_t)(p + 7 - (const char *)f->data), "http://", 7) ==
+                   NULL);
     }
 }
 
@@ -147,8 +149,8 @@ static int get(int port, const char *path, const char *extra) {
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) return 0;
     char req[512], reply[64] = "";
-    const int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n%sConnection: close\r\n\r\n",
-                           path, extra);
+    const int n = snprintf(
+        req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n%sConnection: close\r\n\r\n", path, extra);
     if (write(fd, req, (size_t)n) != n) return 0;
     const ssize_t got = read(fd, reply, sizeof reply - 1);
     close(fd);
