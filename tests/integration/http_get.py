@@ -2,15 +2,17 @@
 """A small HTTP client for the integration tests (no curl needed).
 
 usage: http_get.py URL [-X METHOD] [-H 'Name: value']... [-o FILE] [--stream SECONDS]
+                   [--until TEXT]
 Prints the status code; writes the body to FILE (default: discarded). --stream reads for at
-most SECONDS, then stops (for an endless event stream)."""
+most SECONDS, then stops (for an endless event stream); --until stops it as soon as TEXT has
+arrived."""
 import http.client
 import sys
 import time
 import urllib.parse
 
 args = sys.argv[1:]
-url, method, headers, out, stream = args[0], "GET", {}, None, None
+url, method, headers, out, stream, until = args[0], "GET", {}, None, None, None
 i = 1
 while i < len(args):
     if args[i] == "-X":
@@ -22,6 +24,8 @@ while i < len(args):
         out = args[i + 1]
     elif args[i] == "--stream":
         stream = float(args[i + 1])
+    elif args[i] == "--until":
+        until = args[i + 1].encode()
     i += 2
 u = urllib.parse.urlsplit(url)
 path = u.path + ("?" + u.query if u.query else "")
@@ -40,6 +44,8 @@ if stream is not None:  # raw socket: read what arrives for `stream` seconds
         if not chunk:
             break
         data += chunk
+        if until and until in data:
+            break
     s.close()
     head, _, body = data.partition(b"\r\n\r\n")
     print(int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0)

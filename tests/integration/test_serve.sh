@@ -155,6 +155,23 @@ http "/api/events/stream" -H "Last-Event-ID: $((last - 2))" --stream 1.5 >/dev/n
 check "the stream resumes after Last-Event-ID" \
   equals "$(grep '^id: ' "$TMP/body" | cut -d' ' -f2 | tr '\n' ' ')" "$((last - 1)) $last "
 
+# ---- the stream follows the log across rotations: every event once, in order
+mkdir -p "$TMP/rot"
+serve rot "$TMP/rot" --port 0
+ROT_PID=$PID
+ZEST_FAULTS='text_length_filter@*:delay=0.3' "$ZEST" run "$(config rot \
+  'event_logging: {max_log_size_mb: 0.01, backup_count: 50}')" --quiet &
+JOBPID=$!
+for _ in $(seq 100); do [ "$(http /api/status)" = 200 ] && break; sleep 0.05; done
+http "/api/events/stream?backlog=100000" --stream 120 --until '"processing_complete"' >/dev/null
+wait "$JOBPID" || true
+check "rotation: the log was rotated" bash -c "ls '$TMP/rot/job/events' | grep -q 'events.jsonl.1'"
+"$ZEST" events "$TMP/rot/job" --json | python3 -c 'import json,sys; print(" ".join(str(json.loads(l)["event_id"]) for l in sys.stdin))' >"$TMP/rot.ids"
+check "rotation: the stream carried every event of the job once, in order" \
+  equals "$(grep '^id: ' "$TMP/body" | cut -d' ' -f2 | tr '\n' ' ' | sed 's/ $//')" "$(cat "$TMP/rot.ids")"
+stop "$ROT_PID"
+PORT=$LIVE_PORT PID=$LIVE_PID
+
 # ---- read-only, no traversal
 check "POST: 405" equals "$(http /api/status -X POST)" 405
 check "DELETE: 405" equals "$(http /api/status -X DELETE)" 405
