@@ -199,16 +199,30 @@ static enum MHD_Result http_stream(struct zest_server *s, struct MHD_Connection 
     return r;
 }
 
+/* A request that says it carries a body: nothing here takes one. */
+static int http_has_body(struct MHD_Connection *c) {
+    const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    return (len && strcmp(len, "0") != 0) ||
+           MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding") != NULL;
+}
+
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *c, const char *url,
-                                   const char *method, const char *version, const char *upload_data,
-                                   size_t *upload_size, void **con_cls) {
+                                   const char *method, const char *version,
+                                   const char *upload_data, size_t *upload_size, void **con_cls) {
+    static int headers_seen;
     (void)version;
     (void)upload_data;
-    (void)con_cls;
     struct zest_server *s = cls;
-    *upload_size = 0; /* a body is never read: nothing here takes one */
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         return http_error(c, 405, "{\"error\":\"read-only: GET and HEAD only\"}\n");
+    if (http_has_body(c)) return http_error(c, 413, "{\"error\":\"a GET takes no body\"}\n");
+    /* The first call has the headers; answering on the second lets the connection be kept
+     * alive for the page's next request. */
+    if (*con_cls == NULL) {
+        *con_cls = &headers_seen;
+        return MHD_YES;
+    }
+    *upload_size = 0;
     struct srv_query *q = calloc(1, sizeof *q);
     if (!q) return MHD_NO;
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, http_arg, q);
