@@ -78,14 +78,18 @@ async function loadJobs() {
   sel.value = ui.job;
 }
 
+// A large job's log takes the server a while to read: refresh at most every twice that long,
+// so an open page never keeps a core busy beside the job.
 function scheduleRefresh(delay) {
   if (ui.refreshTimer) return;
-  ui.refreshTimer = setTimeout(() => { ui.refreshTimer = 0; refresh(); }, delay);
+  const wait = Math.max(delay, 2 * (ui.lastRefreshMs || 0));
+  ui.refreshTimer = setTimeout(() => { ui.refreshTimer = 0; refresh(); }, wait);
 }
 
 async function refresh() {
   if (ui.refreshing) { ui.again = true; return; }
   ui.refreshing = true;
+  const t0 = performance.now();
   try {
     if (!ui.job) await loadJobs();
     if (!ui.job) { showError('no job yet: waiting for an event log'); return; }
@@ -96,6 +100,7 @@ async function refresh() {
   } catch (e) {
     showError(String(e.message || e));
   } finally {
+    ui.lastRefreshMs = performance.now() - t0;
     ui.refreshing = false;
     if (ui.again) { ui.again = false; scheduleRefresh(300); }
   }
@@ -180,6 +185,7 @@ function renderGrid(st, tl) {
     kids.push(cells);
   });
   grid.replaceChildren(...kids);
+  grid.classList.toggle('dense', st.partitions.length > 300);
   const c = st.counts;
   $('grid-legend').replaceChildren(...STATES.flatMap((s) => {
     const k = el('span', { class: `key cell ${s}` });
