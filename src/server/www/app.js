@@ -444,7 +444,7 @@ async function main() {
   // A finished job sends no more events; a running one is refreshed by its events, and
   // this catches a stream that is down. New jobs appear in the list too.
   setInterval(() => { if (!ui.status || ui.status.state === 'running') scheduleRefresh(0); }, 3000);
-  setInterval(async () => { if (!ui.job) { await loadJobs(); if (ui.job) switchJob(); } }, 2000);
+  setInterval(async () => { if (!ui.job) { await loadJobs(); if (ui.job) switchJob(); } }, 500);
 }
 
 main();
