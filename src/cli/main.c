@@ -86,9 +86,9 @@ const struct cli_cmd cli_cmds[] = {
              "                   generated when not given\n"
              "\n"
              "Prints the URL to open (with the token) on stdout and serves until interrupted.\n"
-             "Pages: / (dashboard). API: /api/jobs, /api/status, /api/report, /api/events,\n"
-             "/api/events/stream (Server-Sent Events), /metrics (Prometheus). See\n"
-             "docs/dashboard.md.\n",
+             "Pages: / (dashboard). API: /api/jobs, /api/status, /api/report, /api/timeline,\n"
+             "/api/events, /api/events/stream (Server-Sent Events), /metrics (Prometheus).\n"
+             "See docs/dashboard.md.\n",
      .fn = cmd_serve},
     {.name = "predict",
      .args = "MODEL [-k N] [--threshold P]",

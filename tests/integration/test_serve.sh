@@ -203,6 +203,13 @@ check "--bind 0.0.0.0: no token: 401" equals "$(http /api/status)" 401
 check "--bind 0.0.0.0: the generated token: 200" equals "$(http "/api/status?token=$TOKEN")" 200
 stop "$PID"
 
+if grep -q . /proc/net/if_inet6 2>/dev/null; then
+  serve six "$JOB" --port 0 --bind ::1
+  check "--bind ::1: loopback, served without a token" bash -c \
+    "grep -q 'at http://\[::1\]:[0-9]*/\$' '$TMP/six.log' && python3 -c 'import http.client,sys; c=http.client.HTTPConnection(\"::1\",int(sys.argv[1])); c.request(\"GET\",\"/api/status\"); sys.exit(c.getresponse().status != 200)' $PORT"
+  stop "$PID"
+fi
+
 # ---- zest run --serve: the running job is served, the server ends with the run
 mkdir -p "$TMP/rs"
 (ZEST_FAULTS='text_length_filter@*:delay=0.4' "$ZEST" run "$(config rs)" --quiet --serve 0 \
