@@ -177,6 +177,10 @@ check "POST: 405" equals "$(http /api/status -X POST)" 405
 check "DELETE: 405" equals "$(http /api/status -X DELETE)" 405
 check "/../etc/passwd: 404" equals "$(http /../../etc/passwd)" 404
 check "/api/status?job=..: 400" equals "$(http '/api/status?job=..')" 400
+for f in index.html app.js app.css; do
+  http "/$f" >/dev/null
+  check "/$f is src/server/www/$f (the embedded copy is up to date)" same_file "$TMP/body" "src/server/www/$f"
+done
 check "the page is under 300 KB in all" \
   bash -c "[ \$(cat src/server/www/* | wc -c) -lt 307200 ]"
 
