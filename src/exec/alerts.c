@@ -61,6 +61,23 @@ static void alerts_reap(struct alerts *a, bool wait_all) {
     }
 }
 
+/* Writes the alert to the command's stdin. A command that exits without reading it must not
+ * kill the run with SIGPIPE: the signal is blocked in this thread for the write, and one it
+ * raised is taken off before it is unblocked. An alert is far below the pipe's capacity, so
+ * the write does not wait for the reader. */
+static void alerts_write(int fd, const char *json, size_t len) {
+    sigset_t pipe_set, old;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    const ssize_t w = write(fd, json, len);
+    if (w < 0 && errno == EPIPE) {
+        const struct timespec zero = {0, 0};
+        sigtimedwait(&pipe_set, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 /* Runs the alert command with `json` on stdin; never waits for it here. */
 static void alerts_spawn(struct alerts *a, const char *json, size_t len) {
     int slot = -1;
@@ -81,11 +98,8 @@ static void alerts_spawn(struct alerts *a, const char *json, size_t len) {
     close(fd[0]);
     if (rc == 0) {
         a->child[slot] = pid;
-        /* An alert is far below the pipe's capacity: the write does not wait for the reader. */
-        const ssize_t w = write(fd[1], json, len);
-        (void)w;
-    } else
-        a->commands_skipped++;
+        alerts_write(fd[1], json, len);
+    } else a->commands_skipped++;
     close(fd[1]);
 }
 

@@ -83,10 +83,10 @@ check "alerts: each is a warning event naming its rule" \
   equals "$("$ZEST" events "$TMP/live/job" --type warning --json | python3 -c 'import json,sys; print(sorted(j["metadata"]["alert"] for j in map(json.loads, sys.stdin) if "alert" in j.get("metadata", {})))')" \
   "['error_rate', 'rss_mb']"
 mkdir -p "$TMP/skip"
-ZEST_FAULTS='text_length_filter@3:fail=always' run_zest run "$(config skip "monitoring: {alerts: [partition_skipped]}")" --quiet
-check "alerts: a skipped partition raises partition_skipped (exit 3)" \
-  equals "$rc $("$ZEST" events "$TMP/skip/job" --type warning --json | python3 -c 'import json,sys; print([j["metadata"]["rule"] for j in map(json.loads, sys.stdin) if "alert" in j.get("metadata", {})])')" \
-  "3 ['partition_skipped']"
+ZEST_FAULTS='text_length_filter@3:fail=always' run_zest run "$(config skip "monitoring: {alerts: [partition_skipped, 'rss_mb > 1'], alert_command: 'exit 0'}")" --quiet
+check "alerts: a skipped partition raises partition_skipped (exit 3, also with a command that reads nothing)" \
+  equals "$rc $("$ZEST" events "$TMP/skip/job" --type warning --json | python3 -c 'import json,sys; print(sorted(j["metadata"]["rule"] for j in map(json.loads, sys.stdin) if "alert" in j.get("metadata", {})))')" \
+  "3 ['partition_skipped', 'rss_mb>1']"
 run_zest validate "$(config bad "monitoring: {alerts: ['rss_mb > lots']}")"
 check "alerts: a bad rule is a config error naming it" bash -c "[ $rc = 2 ] && grep -q \"rule 'rss_mb > lots'\" '$TMP/err'"
 
