@@ -99,7 +99,8 @@ static void alerts_spawn(struct alerts *a, const char *json, size_t len) {
     if (rc == 0) {
         a->child[slot] = pid;
         alerts_write(fd[1], json, len);
-    } else a->commands_skipped++;
+    } else
+        a->commands_skipped++;
     close(fd[1]);
 }
 
