@@ -20,7 +20,7 @@ serve() {
   "$ZEST" serve "$@" >"$TMP/$name.log" 2>&1 &
   PID=$!
   SERVERS+=("$PID")
-  for _ in $(seq 100); do grep -q 'serving' "$TMP/$name.log" && break; sleep 0.05; done
+  for _ in $(seq 100); do grep -q 'serving' "$TMP/$name.log" 2>/dev/null && break; sleep 0.05; done
   PORT=$(sed -n 's|.*http://[^ ]*:\([0-9]*\)/.*|\1|p' "$TMP/$name.log")
   TOKEN=$(sed -n 's|.*?token=\([0-9a-zA-Z]*\)$|\1|p' "$TMP/$name.log")
 }
