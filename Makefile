@@ -13,7 +13,7 @@ CPPFLAGS = -Iinclude -D_GNU_SOURCE
 OPT      = $(if $(TSAN),-O1 -g -fno-omit-frame-pointer -fsanitize=thread,$(if $(SAN),-O1 -g -fno-omit-frame-pointer -fsanitize=address$(,)undefined -fno-sanitize-recover=undefined,-O2 -g))
 CFLAGS  ?=
 ZCFLAGS  = -std=c11 $(OPT) $(WARN) $(WERROR) -fPIC -fvisibility=hidden -pthread $(CFLAGS)
-LIBS     = -lyaml -lz -lzstd -llz4 -lutf8proc -lsnappy -lcurl -lpcre2-8 -lm -pthread
+LIBS     = -lyaml -lz -lzstd -llz4 -lutf8proc -lsnappy -lcurl -lpcre2-8 -lmicrohttpd -lm -pthread
 SANLD    = $(if $(TSAN),-fsanitize=thread,$(if $(SAN),-fsanitize=address$(,)undefined,))
 , := ,
 
@@ -42,6 +42,11 @@ npm: models
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ZCFLAGS) -MMD -MP -c $< -o $@
+
+# The dashboard page is embedded in the binary: www_data.c is generated from src/server/www/
+# (and committed, so a build without the script's tools still works).
+src/server/www_data.c: $(sort $(wildcard src/server/www/*)) scripts/embed_www.sh
+	scripts/embed_www.sh
 
 $(BUILD)/libzest.a: $(LIB_OBJ)
 	@rm -f $@

@@ -223,6 +223,10 @@ typedef struct zest_run_options {
     int resume;
     zest_progress_fn on_progress; /* may be NULL */
     double progress_interval_s;   /* 0: 0.5 s */
+    /* Called once, from the calling thread, when the job's directory and event log exist and
+     * before any partition runs (e.g. to start a zest_server on it). May be NULL. It must
+     * return promptly: the run waits for it. */
+    void (*on_start)(const char *job_dir, void *user);
 } zest_run_options;
 
 /** Runs the config's pipeline over the whole dataset and writes export_path atomically.
@@ -459,6 +463,35 @@ ZEST_API int zest_perf_summary_html(const zest_perf_summary *s, char **out, zest
  * the directory): a reader never sees half a report. ZEST_E_IO names the path. */
 ZEST_API int zest_perf_summary_write_html(const zest_perf_summary *s, const char *path,
                                           zest_error *err);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Monitoring server                                                                         */
+
+/** A read-only HTTP server over one job directory, or a work directory holding jobs: the
+ * dashboard page, the JSON API, the SSE event stream and Prometheus metrics (docs/dashboard.md).
+ * It runs on threads of its own; the job it watches never waits on it. */
+typedef struct zest_server zest_server;
+
+typedef struct zest_server_options {
+    const char *bind;          /* IPv4 or IPv6 address; NULL: 127.0.0.1 */
+    int port;                  /* 0: a free port chosen by the system (zest_server_port) */
+    /* Required on every request as `Authorization: Bearer TOKEN` or `?token=TOKEN` when set.
+     * NULL on a non-loopback address: a random one is generated (zest_server_token). */
+    const char *token;
+    unsigned max_connections;  /* 0: 64 */
+} zest_server_options;
+
+/** Starts serving `dir` (a job directory holding events/, or a work directory holding job
+ * directories). ZEST_E_IO names the address when it cannot listen; ZEST_E_PARAM for a bad
+ * address or token. On success *out owns the running server. */
+ZEST_API int zest_server_start(const char *dir, const zest_server_options *opts,
+                               zest_server **out, zest_error *err);
+/** The port listened on. */
+ZEST_API int zest_server_port(const zest_server *srv);
+/** The token every request must carry, or "" when none is required. */
+ZEST_API const char *zest_server_token(const zest_server *srv);
+/** Stops listening, ends open streams and frees the server; accepts NULL. */
+ZEST_API void zest_server_stop(zest_server *srv);
 
 /* ---------------------------------------------------------------------------------------- */
 /* fastText models                                                                           */

@@ -16,6 +16,7 @@ declare -A allowed=(
   [ckpt]="common json io ops ckpt"
   [report]="common json events report"
   [exec]="common json data io ops config events ckpt report fasttext exec"
+  [server]="common json server"
   [cli]=""
 )
 

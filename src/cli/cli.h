@@ -78,6 +78,12 @@ int cmd_events(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+
+/* cmd_serve.c: prints "zest: serving DIR at URL" (with the token, when one is required) on
+ * stdout; parses a port from 0 to 65535 (prints why and returns CLI_EXIT_USAGE when not). */
+void cli_serve_url(const zest_server *srv, const char *bind, const char *dir);
+int cli_parse_port(const char *s, int *port);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_run.c - `zest run CONFIG`: run the pipeline, show its progress (progress.c) and print a
  * one-screen summary. */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -12,7 +15,45 @@
 struct run_ui {
     int64_t bad_seen;
     struct cli_progress progress;
+    int serve_port; /* --serve: -1 when not asked for */
+    zest_server *server;
 };
+
+/* on_start: the job dir exists; serve it. A server that cannot start is a warning: the run
+ * goes on without it. */
+static void start_server(const char *job_dir, void *user) {
+    struct run_ui *ui = user;
+    if (ui->serve_port < 0) return;
+    const zest_server_options o = {.port = ui->serve_port};
+    zest_error err;
+    zest_error_clear(&err);
+    cli_progress_lock(&ui->progress);
+    if (zest_server_start(job_dir, &o, &ui->server, &err) != 0)
+        fprintf(stderr, "zest: warning: --serve: %s; running without the dashboard\n", err.msg);
+    else cli_serve_url(ui->server, NULL, job_dir);
+    cli_progress_unlock(&ui->progress);
+}
+
+/* Takes `--serve [PORT]` / `--serve=PORT` out of argv (the other options are parsed by
+ * cli_parse_config_args). Returns 0, or CLI_EXIT_USAGE for a bad port. */
+static int take_serve(int *argc, char **argv, int *port) {
+    int out = 0;
+    *port = -1;
+    for (int i = 0; i < *argc; i++) {
+        if (!strncmp(argv[i], "--serve=", 8)) {
+            if (cli_parse_port(argv[i] + 8, port)) return CLI_EXIT_USAGE;
+        } else if (!strcmp(argv[i], "--serve")) {
+            *port = 8321;
+            const char *next = i + 1 < *argc ? argv[i + 1] : "";
+            if (next[0] >= '0' && next[0] <= '9' && !strchr(next, '.') && !strchr(next, '/')) {
+                if (cli_parse_port(next, port)) return CLI_EXIT_USAGE;
+                i++;
+            }
+        } else argv[out++] = argv[i];
+    }
+    *argc = out;
+    return 0;
+}
 
 static void print_bad(const zest_bad_record *bad, void *user) {
     struct run_ui *ui = user;
@@ -62,7 +103,8 @@ int cmd_run(int argc, char **argv) {
     zest_config *cfg = NULL;
     zest_run_summary *sum = NULL;
     struct run_ui ui = {0};
-    int rc = cli_parse_config_args("run", argc, argv, &a, flags, found, 3);
+    int rc = take_serve(&argc, argv, &ui.serve_port);
+    if (rc == 0) rc = cli_parse_config_args("run", argc, argv, &a, flags, found, 3);
     if (rc) return rc;
     if ((rc = cli_load_config(&a, &cfg)) != 0) return rc;
     zest_error err;
@@ -72,8 +114,11 @@ int cmd_run(int argc, char **argv) {
                                    .user = &ui,
                                    .resume = found[1],
                                    .on_progress = found[0] ? NULL : on_progress,
-                                   .progress_interval_s = cli_progress_tick_s(&ui.progress)};
+                                   .progress_interval_s = cli_progress_tick_s(&ui.progress),
+                                   .on_start = start_server};
+    if (ui.serve_port >= 0) signal(SIGPIPE, SIG_IGN); /* a browser closing a stream */
     const int st = zest_run(cfg, &opts, &sum, &err);
+    zest_server_stop(ui.server);
     cli_progress_destroy(&ui.progress);
     if (sum && found[1] && !sum->resumed)
         fprintf(stderr, "zest: --resume: no earlier job of this config: ran it as new job %s\n",

@@ -8,7 +8,7 @@
 
 const struct cli_cmd cli_cmds[] = {
     {.name = "run",
-     .args = "CONFIG [--set KEY=VALUE]... [--resume] [--job-id ID] [--quiet]",
+     .args = "CONFIG [--set KEY=VALUE]... [--resume] [--job-id ID] [--quiet] [--serve [PORT]]",
      .summary = "run a pipeline config over its dataset and write export_path",
      .help = "  --set KEY=VALUE  override a config key (repeatable), e.g. --set np=4,\n"
              "                   --set process.1.text_length_filter.min_len=20\n"
@@ -19,6 +19,10 @@ const struct cli_cmd cli_cmds[] = {
              "  --job-id ID      the job's id (as job_id: in the config); an existing job of\n"
              "                   that id is continued as with --resume\n"
              "  --quiet          print no progress and no summary\n"
+             "  --serve [PORT]   serve the live dashboard of the job while it runs (as `zest\n"
+             "                   serve`, on 127.0.0.1, port PORT or 8321; 0: any free port);\n"
+             "                   the URL is printed on stdout when the job starts. The run never\n"
+             "                   waits on the server; it stops when the run ends\n"
              "\n"
              "Progress goes to stderr while the run goes. On a terminal one line is redrawn in\n"
              "place (finished/total partitions, rows/s, MB/s, ETA, retries, skipped), coloured\n"
@@ -69,6 +73,23 @@ const struct cli_cmd cli_cmds[] = {
              "                   throughput, op time shares, findings) to FILE\n"
              "  --all            list every partition (default: the 10 slowest)\n",
      .fn = cmd_report},
+    {.name = "serve",
+     .args = "WORKDIR [--bind ADDR] [--port N] [--token T]",
+     .summary = "serve a live dashboard, JSON API and Prometheus metrics of a job (read-only)",
+     .help = "  WORKDIR          a job's directory, or the work directory holding jobs (the\n"
+             "                   page lists them; the newest is shown first)\n"
+             "  --bind ADDR      the address to listen on (default 127.0.0.1: this machine\n"
+             "                   only). Any other address requires a token on every request\n"
+             "  --port N         the port (default 8321; 0: any free port)\n"
+             "  --token T        require T on every request, as `Authorization: Bearer T` or\n"
+             "                   `?token=T` (8 to 255 characters). Off loopback, one is\n"
+             "                   generated when not given\n"
+             "\n"
+             "Prints the URL to open (with the token) on stdout and serves until interrupted.\n"
+             "Pages: / (dashboard). API: /api/jobs, /api/status, /api/report, /api/timeline,\n"
+             "/api/events, /api/events/stream (Server-Sent Events), /metrics (Prometheus).\n"
+             "See docs/dashboard.md.\n",
+     .fn = cmd_serve},
     {.name = "predict",
      .args = "MODEL [-k N] [--threshold P]",
      .summary = "label stdin's lines with a fastText model (as fasttext predict-prob)",

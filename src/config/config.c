@@ -481,7 +481,30 @@ static int config_rule_ray_address(struct config_load *ld) {
                        ld->cfg->ray_address);
 }
 
+/* monitoring.alerts: every rule parses (the run watches them). */
+static int config_rule_alerts(struct config_load *ld) {
+    zest_config *c = ld->cfg;
+    if (c->n_alert_texts > CFG_ALERTS_MAX) {
+        const struct config_slot *s = config_slot_of(ld, "monitoring.alerts", NULL);
+        return config_fail(ld, s ? s->node : NULL, "monitoring.alerts",
+                           "monitoring.alerts: at most %d rules", CFG_ALERTS_MAX);
+    }
+    c->n_alerts = 0;
+    for (size_t i = 0; i < c->n_alert_texts; i++) {
+        const char *why = "";
+        if (config_alert_parse(c->alert_texts[i], &c->alerts[c->n_alerts], &why) == 0) {
+            c->n_alerts++;
+            continue;
+        }
+        const struct config_slot *s = config_slot_of(ld, "monitoring.alerts", NULL);
+        return config_fail(ld, s ? s->node : NULL, "monitoring.alerts",
+                           "monitoring.alerts: rule '%s': %s", c->alert_texts[i], why);
+    }
+    return ZEST_OK;
+}
+
 static int (*const config_rules[])(struct config_load *) = {
+    config_rule_alerts,
     config_rule_work_dir,
     config_rule_num_partitions,
     config_rule_partition_keys,

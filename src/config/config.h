@@ -33,6 +33,24 @@ struct cfg_op {
     int line; /* where it appears in the config file */
 };
 
+/* A monitoring.alerts rule (config_alert.c parses it). */
+enum cfg_alert_kind {
+    CFG_ALERT_PARTITION_SKIPPED, /* partition_skipped: each partition skipped */
+    CFG_ALERT_ERROR_RATE,        /* error_rate > X: failed attempts / finished attempts */
+    CFG_ALERT_NO_PROGRESS,       /* no_progress_s > N: no partition or row done for N s */
+    CFG_ALERT_RSS_MB,            /* rss_mb > Y: resident memory of the process */
+};
+#define CFG_ALERTS_MAX 16
+struct cfg_alert {
+    enum cfg_alert_kind kind;
+    double threshold;
+    char rule[64]; /* as written, spaces removed: "rss_mb>4096" */
+};
+
+/* Parses one rule ("partition_skipped", "error_rate > 0.05", "no_progress_s > 60",
+ * "rss_mb > 4096"). 0, or -1 with `why` (a static string) set. */
+int config_alert_parse(const char *text, struct cfg_alert *out, const char **why);
+
 struct zest_config {
     char *path;         /* the config file */
     char *project_name;
@@ -121,6 +139,13 @@ struct zest_config {
     bool cleanup_temp_files;
     bool cleanup_on_success;
     bool write_partitions;
+
+    /* Monitoring (zest): alert rules and the command run on each alert */
+    char **alert_texts; /* monitoring.alerts as written */
+    size_t n_alert_texts;
+    struct cfg_alert alerts[CFG_ALERTS_MAX];
+    size_t n_alerts;
+    char *alert_command; /* monitoring.alert_command */
 
     bool skip_op_error;
     bool use_dag;

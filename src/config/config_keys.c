@@ -292,6 +292,14 @@ const struct config_key config_keys[] = {
     {.path = "remote.progress_interval_s", .type = CONFIG_DOUBLE, .def = "5",
      RANGE(0.01, 86400), FIELD(remote_progress_interval_s), .status = CONFIG_USED,
      .help = "zest: seconds between download progress events."},
+    /* ---- monitoring: (zest) ---- */
+    {.path = "monitoring.alerts", .type = CONFIG_LIST, LIST_FIELD(alert_texts),
+     .status = CONFIG_USED,
+     .help = "zest: alert rules, each raising a `warning` event with metadata.alert: "
+             "`partition_skipped`, `error_rate > X` (failed / finished partition attempts), "
+             "`no_progress_s > N` (no partition done and no row read for N s), `rss_mb > Y`."},
+    {.path = "monitoring.alert_command", .type = CONFIG_STRING, FIELD(alert_command),
+     .help = "zest: shell command run (`sh -c`) on each alert with the alert's JSON on stdin."},
 
     /* ---- intermediate_storage: (Data-Juicer) ---- */
     {.path = "intermediate_storage.format", .type = CONFIG_ENUM, .alias_of = "storage_format",

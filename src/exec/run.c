@@ -418,6 +418,7 @@ static int run_job(struct job *job, const struct jobpaths *jp, zest_error *err) 
     if (rc == 0) {
         runev_processing_start(&job->ev, job->cfg, jp->work_dir, jp->export_path, &job->plan.fp);
         runev_plan(&job->ev, &job->plan);
+        if (job->opts && job->opts->on_start) job->opts->on_start(jp->work_dir, job->opts->user);
         job->sum->partitions = (int64_t)job->plan.count;
         job->slots = calloc(job->plan.count ? job->plan.count : 1, sizeof *job->slots);
         if (!job->slots) rc = err_set(err, ZEST_E_NOMEM, "out of memory");

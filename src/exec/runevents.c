@@ -35,6 +35,8 @@ int runev_open(struct runevents *ev, const struct zest_config *cfg, const char *
     if (cfg->event_logging_enabled && resmon_start(&ev->mon, ev->log, &ev->counters,
                                                    cfg->resource_interval_s) != 0)
         return err_set(err, ZEST_E_INTERNAL, "cannot start the resource monitor thread");
+    if (alerts_start(&ev->alerts, cfg, ev->log, &ev->counters, job_id) != 0)
+        return err_set(err, ZEST_E_INTERNAL, "cannot start the alert watcher thread");
     return 0;
 }
 
@@ -346,6 +348,7 @@ void runev_processing_end(struct runevents *ev, int status, const zest_run_summa
     struct buf b;
     struct json_obj o;
     resmon_stop(&ev->mon); /* its last figures come before the end of processing */
+    alerts_stop(&ev->alerts);
     runev_suppressed_tail(ev);
     buf_init(&b, 0);
     json_obj_begin(&o, &b);
@@ -372,6 +375,7 @@ void runev_processing_end(struct runevents *ev, int status, const zest_run_summa
 
 int runev_close(struct runevents *ev, zest_error *err) {
     resmon_stop(&ev->mon);
+    alerts_stop(&ev->alerts);
     const int rc = evlog_close(ev->log, err);
     ev->log = NULL;
     return rc;

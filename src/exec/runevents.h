@@ -12,6 +12,7 @@
 #include "../ckpt/ckpt.h"
 #include "../config/config.h"
 #include "../events/evlog.h"
+#include "alerts.h"
 #include "fingerprint.h"
 #include "partplan.h"
 #include "pipeline.h"
@@ -25,6 +26,7 @@
 struct runevents {
     struct evlog *log;
     struct resmon mon;
+    struct alerts alerts;
     struct run_counters counters;
     int64_t bad_emitted, bad_suppressed;
     double bad_last;
