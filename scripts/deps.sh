@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config
-  libyaml-dev zlib1g-dev libzstd-dev libutf8proc-dev
+  libyaml-dev zlib1g-dev libzstd-dev libutf8proc-dev libpcre2-dev libxml2-dev
   clang libclang-rt-14-dev
   python3 zstd gzip
   chromium fonts-dejavu-core
