@@ -189,6 +189,28 @@ static size_t repl_named(const char *p, const struct regex *rx, int *group) {
     return n + 3;
 }
 
+/* Appends code point v as UTF-8 to the literal. */
+static int repl_put_cp(struct repl_builder *b, uint32_t v) {
+    char u[4];
+    size_t k = 0;
+    if (v < 0x80) {
+        u[k++] = (char)v;
+    } else if (v < 0x800) {
+        u[k++] = (char)(0xC0 | (v >> 6));
+        u[k++] = (char)(0x80 | (v & 0x3F));
+    } else if (v < 0x10000) {
+        u[k++] = (char)(0xE0 | (v >> 12));
+        u[k++] = (char)(0x80 | ((v >> 6) & 0x3F));
+        u[k++] = (char)(0x80 | (v & 0x3F));
+    } else {
+        u[k++] = (char)(0xF0 | (v >> 18));
+        u[k++] = (char)(0x80 | ((v >> 12) & 0x3F));
+        u[k++] = (char)(0x80 | ((v >> 6) & 0x3F));
+        u[k++] = (char)(0x80 | (v & 0x3F));
+    }
+    return buf_append(&b->lit, u, k);
+}
+
 static const char *const repl_simple = "n\nt\tr\rf\fv\va\ab\b\\\\";
 
 /* One escape at p (p[0] == '\\'); returns the bytes consumed or 0 for an error (message set). */
@@ -206,15 +228,31 @@ static size_t repl_escape(struct repl_builder *b, const char *p, const struct re
         }
         return rb_group(b, g) ? 0 : 1 + n;
     }
+    if (c == 'x' || c == 'u' || c == 'U') { /* the regex module's hex escapes */
+        const size_t nd = c == 'x' ? 2 : c == 'u' ? 4 : 8;
+        uint32_t v = 0;
+        for (size_t i = 0; i < nd; i++) {
+            const char h = p[2 + i];
+            const int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                          : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+            if (d < 0 || v > 0x10FFFF) {
+                err_set(err, ZEST_E_CONFIG, "replacement: incomplete escape \\%c", c);
+                return 0;
+            }
+            v = v * 16 + (uint32_t)d;
+        }
+        if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+            err_set(err, ZEST_E_CONFIG, "replacement: escape \\%c out of range", c);
+            return 0;
+        }
+        return repl_put_cp(b, v) ? 0 : 2 + nd;
+    }
     if (c == '0' || (c >= '1' && c <= '7' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' &&
                      p[3] <= '7')) {
-        size_t n = 1, v = 0; /* octal: \0, \0N, \0NN or three digits */
-        while (n <= 3 && p[n] >= '0' && p[n] <= '7') v = v * 8 + (size_t)(p[n++] - '0');
-        char u[4];
-        size_t k = 0;
-        if (v < 0x80) u[k++] = (char)v;
-        else u[k++] = (char)(0xC0 | (v >> 6)), u[k++] = (char)(0x80 | (v & 0x3F));
-        return buf_append(&b->lit, u, k) ? 0 : n;
+        size_t n = 1;
+        uint32_t v = 0; /* octal: \0, \0N, \0NN or three digits, at most 0o777 */
+        while (n <= 3 && p[n] >= '0' && p[n] <= '7') v = v * 8 + (uint32_t)(p[n++] - '0');
+        return repl_put_cp(b, v) ? 0 : n;
     }
     if (c >= '1' && c <= '9') {
         int g = c - '0';

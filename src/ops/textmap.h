@@ -9,6 +9,7 @@
 #define ZEST_TEXTMAP_H
 
 #include "op.h"
+#include "../common/err.h"
 #include "regex.h"
 
 /* Appends the mapped text of s[0, len) to `out`. 0 or a negative status. */
