@@ -3,6 +3,7 @@
  * Adding an operator: one file defining `const struct op_desc op_<name>`, one line here. */
 OP(clean_copyright_mapper)
 OP(clean_email_mapper)
+OP(clean_html_mapper)
 OP(clean_ip_mapper)
 OP(clean_links_mapper)
 OP(expand_macro_mapper)
