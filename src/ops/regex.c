@@ -13,10 +13,34 @@
 
 #include "../common/err.h"
 
-/* Python's str.isspace() set, as class items: PCRE2's \s lacks U+001C..U+001F and adds
- * U+180E. */
-#define PY_SPACE_ITEMS "\\t-\\r\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}" \
+/* Data-Juicer compiles its patterns with the `regex` module, whose \s is Unicode's White_Space
+ * (PCRE2's \s adds U+180E) and whose \w is Unicode's word class of UTS #18 - Alphabetic,
+ * marks, decimal digits, connector punctuation, ZWNJ and ZWJ - where PCRE2's is letters,
+ * numbers and '_'. \b and \B follow \w, so they are spelled out with lookarounds. */
+#define PY_SPACE_ITEMS "\\t-\\r\\x{20}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}" \
                        "\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}"
+#define PY_WORD_ITEMS "\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\x{200c}\\x{200d}"
+#define PY_WORD "[" PY_WORD_ITEMS "]"
+#define PY_BOUNDARY "(?:(?<=" PY_WORD ")(?!" PY_WORD ")|(?<!" PY_WORD ")(?=" PY_WORD "))"
+#define PY_NOT_BOUNDARY "(?:(?<=" PY_WORD ")(?=" PY_WORD ")|(?<!" PY_WORD ")(?!" PY_WORD "))"
+
+/* The replacement of escape \c outside a class (NULL: none) and inside one. */
+static const char *rx_escape_out(char c) {
+    switch (c) {
+    case 's': return "[" PY_SPACE_ITEMS "]";
+    case 'S': return "[^" PY_SPACE_ITEMS "]";
+    case 'w': return PY_WORD;
+    case 'W': return "[^" PY_WORD_ITEMS "]";
+    case 'b': return PY_BOUNDARY;
+    case 'B': return PY_NOT_BOUNDARY;
+    case 'Z': return "\\z";
+    default: return NULL;
+    }
+}
+
+static const char *rx_escape_in(char c) {
+    return c == 's' ? PY_SPACE_ITEMS : c == 'w' ? PY_WORD_ITEMS : NULL;
+}
 
 /* Copies \uXXXX (n = 4) or \UXXXXXXXX (n = 8) at p as \x{...}; returns the bytes consumed,
  * or 0 when the digits are not there (PCRE2 then reports the escape). */
@@ -38,12 +62,9 @@ static int rx_translate(const char *pat, struct buf *out) {
         if (*p == '\\' && p[1]) {
             const char c = p[1];
             size_t used = 0;
-            if (c == 's')
-                ZEST_TRY(buf_printf(out, in_class ? "%s" : "[%s]", PY_SPACE_ITEMS));
-            else if (c == 'S' && !in_class)
-                ZEST_TRY(buf_printf(out, "[^%s]", PY_SPACE_ITEMS));
-            else if (c == 'Z' && !in_class)
-                ZEST_TRY(buf_append(out, "\\z", 2));
+            const char *rep = in_class ? rx_escape_in(c) : rx_escape_out(c);
+            if (rep)
+                ZEST_TRY(buf_append(out, rep, strlen(rep)));
             else if ((c == 'u' || c == 'U') && (used = rx_unicode_escape(p, c == 'u' ? 4 : 8, out)))
                 ;
             else

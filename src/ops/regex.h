@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * regex.h - regular expressions with Python's meaning on top of PCRE2 (8-bit, UTF + UCP, JIT):
- * a pattern written for Python's re / regex module is translated where the two engines differ
- * (\s is str.isspace(), \Z is the very end, \uXXXX and \UXXXXXXXX escapes), `^` in multiline
- * mode also matches after a final newline and `.` stops at '\n' only, as in Python. Each op
+ * regex.h - regular expressions with the meaning of Python's `regex` module (which Data-Juicer's
+ * ops use) on top of PCRE2 (8-bit, UTF + UCP, JIT): a pattern is translated where the two
+ * engines differ (\s is Unicode White_Space; \w is UTS #18's word class - Alphabetic, marks,
+ * decimal digits, connector punctuation, ZWNJ, ZWJ - and \b, \B follow it; \Z is the very
+ * end; \uXXXX and \UXXXXXXXX escapes), `^` in multiline mode also matches after a final
+ * newline and `.` stops at '\n' only, as in Python. Inside a character class \W and \S keep
+ * PCRE2's meaning (a negated set cannot be spliced into a class). Each op
  * instance compiles its patterns once in init and reuses the match data, so matching
  * allocates nothing. regex_sub is re.sub: Python's replacement template (\1, \g<name>,
  * escapes) and Python 3.7's rule for empty matches. Depends on common/ and libpcre2-8.
@@ -61,9 +64,10 @@ int regex_search(struct regex *rx, const char *s, size_t len, size_t start,
 /* Span of group g of the last successful match; false when the group did not take part. */
 bool regex_group(const struct regex *rx, uint32_t g, size_t *gs, size_t *ge);
 
-/* Parses a replacement template as Python's re.sub does: \1..\99 and \g<n> / \g<name> group
- * references, \n \t \r \f \v \a \b \\ and octal escapes; an unknown escape of an ASCII letter
- * or a reference to a missing group is ZEST_E_CONFIG; other unknown escapes stay as written. */
+/* Parses a replacement template as the regex module's sub does: \1..\99 and \g<n> / \g<name>
+ * group references, \n \t \r \f \v \a \b \\, octal and \xHH \uHHHH \UHHHHHHHH escapes;
+ * an unknown escape of an ASCII letter or a reference to a missing group is ZEST_E_CONFIG;
+ * other unknown escapes stay as written. */
 int regex_repl_parse(struct regex_repl *r, const char *tmpl, const struct regex *rx,
                      zest_error *err);
 /* A template taken literally (no escapes at all). */
