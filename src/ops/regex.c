@@ -146,16 +146,31 @@ out:
     return rc;
 }
 
-int regex_search(struct regex *rx, const char *s, size_t len, size_t start,
-                 bool not_empty_at_start, size_t *ms, size_t *me) {
+/* 1 found, 0 not found, RX_GAVE_UP when PCRE2 hit its match, depth or JIT stack limit (a
+ * pattern with nested quantifiers on a hostile text), another negative status otherwise. */
+enum { RX_GAVE_UP = -1000 };
+
+static int rx_match(struct regex *rx, const char *s, size_t len, size_t start,
+                    bool not_empty_at_start, size_t *ms, size_t *me) {
     const uint32_t opts = PCRE2_NO_UTF_CHECK | (not_empty_at_start ? PCRE2_NOTEMPTY_ATSTART : 0);
     const int rc = pcre2_match(rx->code, (PCRE2_SPTR)s, len, start, opts, rx->md, rx->mctx);
     if (rc == PCRE2_ERROR_NOMATCH) return 0;
-    if (rc < 0) return ZEST_E_LIMIT;
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+        rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+        rx->n_gave_up++;
+        return RX_GAVE_UP;
+    }
+    if (rc < 0) return ZEST_E_NOMEM;
     const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(rx->md);
     *ms = ov[0];
     *me = ov[1];
     return 1;
+}
+
+int regex_search(struct regex *rx, const char *s, size_t len, size_t start,
+                 bool not_empty_at_start, size_t *ms, size_t *me) {
+    const int rc = rx_match(rx, s, len, start, not_empty_at_start, ms, me);
+    return rc == RX_GAVE_UP ? 0 : rc;
 }
 
 bool regex_group(const struct regex *rx, uint32_t g, size_t *gs, size_t *ge) {
@@ -371,11 +386,17 @@ static int sub_expand(const struct regex *rx, const struct regex_repl *repl, con
  * next one must not be empty at the same place. */
 int regex_sub(struct regex *rx, const struct regex_repl *repl, const char *s, size_t len,
               struct buf *out, size_t *n_subs) {
+    const size_t out_start = out->len;
     size_t pos = 0, copied = 0, n = 0;
     bool after_empty = false;
     while (pos <= len) {
         size_t ms, me;
-        const int rc = regex_search(rx, s, len, pos, after_empty, &ms, &me);
+        const int rc = rx_match(rx, s, len, pos, after_empty, &ms, &me);
+        if (rc == RX_GAVE_UP) { /* the text stays as it was */
+            out->len = out_start;
+            copied = 0, n = 0;
+            break;
+        }
         if (rc < 0) return rc;
         if (rc == 0) break;
         ZEST_TRY(buf_append(out, s + copied, ms - copied));

@@ -33,6 +33,7 @@ struct regex {
     void *mctx;       /* pcre2_match_context_8 holding the JIT stack */
     void *jit_stack;  /* pcre2_jit_stack_8 */
     uint32_t n_groups;
+    uint64_t n_gave_up; /* searches PCRE2 abandoned at its match/depth/JIT stack limit */
 };
 
 /* One piece of a parsed replacement template: literal bytes or a group reference. */
@@ -56,7 +57,8 @@ int regex_compile(struct regex *rx, const char *pattern, unsigned flags, zest_er
 void regex_free(struct regex *rx);
 
 /* Searches s[start, len) (s valid UTF-8). 1 and the match span [*ms, *me) when found, 0 when
- * not, ZEST_E_LIMIT when PCRE2 gave up (JIT stack or match limit). Group spans of the last
+ * not - also when PCRE2 gave up at its match, depth or JIT stack limit (a pattern with nested
+ * quantifiers on a hostile text, where Python would run for ages): n_gave_up counts those. Group spans of the last
  * match: regex_group. `not_empty_at_start` refuses an empty match at `start` (re.sub's rule
  * after an empty match). */
 int regex_search(struct regex *rx, const char *s, size_t len, size_t start,
@@ -75,7 +77,8 @@ int regex_repl_literal(struct regex_repl *r, const char *text);
 void regex_repl_free(struct regex_repl *r);
 
 /* Appends re.sub(rx, repl, s) to `out`; *n_subs (may be NULL) gets the number of
- * replacements. 0, ZEST_E_NOMEM / ZEST_E_LIMIT (buffer ceiling or PCRE2 limit). */
+ * replacements. When PCRE2 gives up on the text (see regex_search), the text is appended
+ * unchanged and n_gave_up counts it. 0, ZEST_E_NOMEM / ZEST_E_LIMIT (buffer ceiling). */
 int regex_sub(struct regex *rx, const struct regex_repl *repl, const char *s, size_t len,
               struct buf *out, size_t *n_subs);
 

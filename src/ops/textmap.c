@@ -22,7 +22,7 @@ int textmap_run(struct op_ctx *ctx, textmap_fn fn, void *state, zest_error *err)
         const char *s = col_str(text, r, &len);
         const int rc = fn(state, s, len, &out->data);
         if (rc == ZEST_E_LIMIT)
-            return err_set(err, rc, "row %lld: the result is too large or the pattern gave up",
+            return err_set(err, rc, "row %lld: the result is over the text size limit",
                            (long long)r);
         if (rc) return err_set(err, rc, "row %lld: out of memory", (long long)r);
         ZEST_TRY(colb_commit_str(out));

@@ -5,6 +5,7 @@
  * strings were produced by that module), its template and pattern errors, and pylines.c
  * against str.splitlines().
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "../../src/common/buf.h"
@@ -146,9 +147,42 @@ TEST(pylines_match_str_splitlines) {
             ASSERT(buf_append(&joined, c->text + pos, end - pos) == 0);
             pos = next;
         }
-        if (joined.len != strlen(c->joined) || memcmp(joined.data, c->joined, joined.len) != 0)
+        if (joined.len != strlen(c->joined) ||
+            (joined.len && memcmp(joined.data, c->joined, joined.len) != 0))
             TEST_FAIL("case %zu: got '%.*s', expected '%s'", i, (int)joined.len, joined.data,
                       c->joined);
         buf_free(&joined);
     }
+}
+
+/* remove_table_text_mapper's patterns, with '|' both a separator and a cell character,
+ * backtrack exponentially on this text (found by fuzz_textmappers); PCRE2 stops at its match
+ * limit and the text stays as it was. */
+TEST(regex_sub_keeps_a_text_the_engine_gives_up_on) {
+    static const char text[] = "\003\003\n+\003||||||||||||||||||||||||||||||||||||||||\n"
+                               "\357\254\211\032 \032\032\032\032\032\032\032nance";
+    const size_t len = sizeof text - 1;
+    uint64_t gave_up = 0;
+    for (int i = 1; i <= 19; i++) {
+        struct regex rx;
+        struct regex_repl repl;
+        zest_error err;
+        zest_error_clear(&err);
+        char pat[96];
+        snprintf(pat, sizeof pat, "(?<=\\n)((\\S+?)([ |\\t](\\S+?)){%d}\\n+){2,}", i);
+        ASSERT(regex_compile(&rx, pat, 0, &err) == 0);
+        ASSERT(regex_repl_literal(&repl, "") == 0);
+        struct buf out;
+        buf_init(&out, 0);
+        ASSERT(regex_sub(&rx, &repl, text, len, &out, NULL) == 0);
+        if (rx.n_gave_up) {
+            ASSERT_EQ(out.len, len);
+            ASSERT(memcmp(out.data, text, len) == 0);
+        }
+        gave_up += rx.n_gave_up;
+        buf_free(&out);
+        regex_repl_free(&repl);
+        regex_free(&rx);
+    }
+    ASSERT(gave_up > 0);
 }
