@@ -52,8 +52,7 @@ static int fix_init(void *state, const struct op_params *p, zest_error *err) {
         s->norm = UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT;
     else
         return err_set(err, ZEST_E_CONFIG,
-                       "fix_unicode_mapper: normalization '%s' is not supported (NFC, NFKC, NFD "
-                       "or NFKD)",
+                       "normalization '%s' is not supported (NFC, NFKC, NFD or NFKD)",
                        n);
     return 0;
 }
