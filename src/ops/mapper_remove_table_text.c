@@ -22,7 +22,7 @@ enum { MAX_TABLE_RX = 19 };
 
 struct state {
     struct textmap_sub sub[MAX_TABLE_RX];
-    int n;
+    int n, first; /* patterns for first .. first + n - 1 separators */
     struct buf tmp[2];
 };
 
@@ -30,6 +30,7 @@ static int table_init(void *state, const struct op_params *p, zest_error *err) {
     struct state *s = state;
     buf_init(&s->tmp[0], 0);
     buf_init(&s->tmp[1], 0);
+    s->first = (int)p->v[P_MIN_COL].i - 1;
     for (int64_t i = p->v[P_MIN_COL].i - 1; i < p->v[P_MAX_COL].i; i++) {
         char pat[96];
         snprintf(pat, sizeof pat, "(?<=\\n)((\\S+?)([ |\\t](\\S+?)){%d}\\n+){2,}", (int)i);
@@ -40,17 +41,63 @@ static int table_init(void *state, const struct op_params *p, zest_error *err) {
     return 0;
 }
 
-/* The passes run one after the other, each on the previous one's result. */
+/* Which column counts can match anywhere in the text, as a bit mask (bit i: i separators).
+ * A row of the pattern is a line of non-space runs joined by single ' ', '\t' or '|', so a
+ * line can be a row with i separators only if it has no other ASCII whitespace, no leading,
+ * trailing or doubled space/tab, and s <= i <= s + p (s spaces/tabs, p bars). A table needs
+ * two such lines in a row (blank lines between allowed), the first one after a '\n'. The
+ * mask is a necessary condition only: the pattern still decides. */
+static uint32_t line_mask(const char *s, size_t n) {
+    size_t sp = 0, bars = 0;
+    if (n == 0 || s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t') return 0;
+    for (size_t i = 0; i < n; i++) {
+        const char c = s[i];
+        if (c == ' ' || c == '\t') {
+            if (s[i - 1] == ' ' || s[i - 1] == '\t') return 0;
+            sp++;
+        } else if (c == '|') {
+            bars++;
+        } else if (c == '\r' || c == '\v' || c == '\f') {
+            return 0;
+        }
+    }
+    if (sp > 19) return 0;
+    const size_t hi = sp + bars > 19 ? 19 : sp + bars;
+    return (uint32_t)(((2u << hi) - 1) & ~((1u << sp) - 1));
+}
+
+static uint32_t table_candidates(const char *s, size_t len) {
+    uint32_t found = 0, prev = 0;
+    const char *nl = memchr(s, '\n', len);
+    for (size_t pos = nl ? (size_t)(nl - s) + 1 : len; pos < len;) {
+        const char *e = memchr(s + pos, '\n', len - pos);
+        const size_t end = e ? (size_t)(e - s) : len;
+        if (end > pos) {
+            const uint32_t m = line_mask(s + pos, end - pos);
+            if (e) found |= prev & m; /* a row ends with '\n' */
+            prev = e ? m : 0;
+        }
+        pos = end + 1;
+    }
+    return found;
+}
+
+/* The passes run one after the other, each on the previous one's result; a pass whose
+ * column count no pair of lines allows is skipped. */
 static int table_apply(void *state, const char *s, size_t len, struct buf *out) {
     struct state *st = state;
-    if (st->n == 0 || !memchr(s, '\n', len)) return buf_append(out, s, len);
-    for (int i = 0; i < st->n; i++) {
-        struct buf *dst = i == st->n - 1 ? out : &st->tmp[i & 1];
-        if (dst != out) buf_clear(dst);
+    uint32_t cand = st->n && memchr(s, '\n', len) ? table_candidates(s, len) : 0;
+    int cur = -1; /* which tmp holds s, -1: the input */
+    for (int i = 0; i < st->n && cand; i++) {
+        if (!(cand & (1u << (st->first + i)))) continue;
+        struct buf *dst = &st->tmp[cur == 0 ? 1 : 0];
+        buf_clear(dst);
         ZEST_TRY(textmap_sub_apply(&st->sub[i], s, len, dst));
-        if (dst != out) s = dst->data, len = dst->len;
+        if (dst->len != len) cand = table_candidates(dst->data, dst->len);
+        s = dst->data, len = dst->len;
+        cur = dst == &st->tmp[0] ? 0 : 1;
     }
-    return 0;
+    return buf_append(out, s, len);
 }
 
 static int table_process(void *state, struct op_ctx *ctx, zest_error *err) {
