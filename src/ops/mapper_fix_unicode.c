@@ -296,7 +296,9 @@ static int fix_apply(void *state, const char *s, size_t len, struct buf *out) {
     }
     FIX_STEP(char_pass(s, len, nxt));
 #undef FIX_STEP
-    return normalize(st, s, len, out);
+    for (size_t i = 0; i < len; i++) /* ASCII is the same in every normalization form */
+        if ((unsigned char)s[i] >= 0x80) return normalize(st, s, len, out);
+    return buf_append(out, s, len);
 }
 
 static int fix_process(void *state, struct op_ctx *ctx, zest_error *err) {
