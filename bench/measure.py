@@ -27,7 +27,7 @@ MB = 1 << 20
 GB = 1 << 30
 
 # Items, in the order they run; selected with BENCH_ONLY / BENCH_SKIP (comma-separated).
-ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "lid", "lidseed", "parquet", "dedup", "evlog")
+ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "lid", "lidseed", "parquet", "dedup", "mappers", "evlog")
 GROUPS = {"exec": ("np", "ckpt", "rss", "resume"), "all": ITEMS}
 
 TARGET_SPEEDUP = 10.0  # base: zest identity vs the Python pass, wall
@@ -329,6 +329,32 @@ class Bench:
         ]
         return {"ratios": ratios, "zest_peak_rss_mb": peak,
                 "pass": ratios["identity_vs_python"] >= TARGET_SPEEDUP and peak < TARGET_RSS_MB}, lines
+
+    def item_mappers(self):
+        """Each mapper `zest ops` lists, alone at np 1 on the corpus: MB/s per core of the run
+        (input MB / user+sys seconds) and of the op itself (input MB / the CPU seconds beyond
+        zest-identity's)."""
+        listing = subprocess.run([self.zest, "ops"], capture_output=True, text=True, check=True).stdout
+        ops = [f[0] for f in (l.split() for l in listing.splitlines()) if len(f) > 1 and f[1] == "mapper"]
+        if "zest-identity" not in self.steps:
+            self.zest_step("zest-identity", CONFIGS + "/identity.yaml")
+        base = self.steps["zest-identity"]
+        base_cpu = base["user_s"] + base["sys_s"]
+        with open(CONFIGS + "/identity.yaml") as f:
+            template = f.read()
+        mb = self.corpus.mb
+        table = {}
+        lines = ["%-36s %14s %14s" % ("mapper (np 1)", "run MB/s/core", "op MB/s/core")]
+        for op in ops:
+            cfg = os.path.join(OUT_DIR, "mapper-%s.yaml" % op)
+            with open(cfg, "w") as f:
+                f.write(template.replace("process: []", "process:\n  - %s:\n" % op))
+            r = self.zest_step("mapper-" + op, cfg)
+            cpu = r["user_s"] + r["sys_s"]
+            op_cpu = max(cpu - base_cpu, 1e-3)
+            table[op] = {"run_mb_per_cpu_s": mb / cpu, "op_mb_per_cpu_s": mb / op_cpu}
+            lines.append("%-36s %14.1f %14.1f" % (op, mb / cpu, mb / op_cpu))
+        return {"mappers": table}, lines
 
     def item_np(self):
         """np=2 vs np=1 on the corpus, seed pipeline, checkpoints off."""

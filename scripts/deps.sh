@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config
-  libyaml-dev zlib1g-dev libzstd-dev liblz4-dev libutf8proc-dev libsnappy-dev libpcre2-dev libmicrohttpd-dev
+  libyaml-dev zlib1g-dev libzstd-dev liblz4-dev libutf8proc-dev libsnappy-dev libpcre2-dev libmicrohttpd-dev libxml2-dev
   libcurl4-openssl-dev   # remote inputs: an http(s) dataset_path
   clang libclang-rt-14-dev
   python3 zstd lz4 gzip
