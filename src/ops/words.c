@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * words.c - Data-Juicer's word splitting, refinement, augmentation and re-joining (see
+ * words.h). ASCII words are lowercased through a table; others go through pylower, so final
+ * sigma and U+0130 follow Python.
+ */
+#include "words.h"
+
+#include "../common/err.h"
+#include "../common/utf8.h"
+#include "pylower.h"
+#include "special_chars.h"
+#include "zest.h"
+
+size_t words_strip_special(const char **s, size_t len) {
+    const unsigned char *b = (const unsigned char *)*s, *e = b + len;
+    size_t n;
+    while (b < e && special_chars_has(utf8_decode(b, &n))) b += n;
+    while (e > b) {
+        const unsigned char *p = utf8_prev(b, e);
+        if (!special_chars_has(utf8_decode(p, &n))) break;
+        e = p;
+    }
+    *s = (const char *)b;
+    return (size_t)(e - b);
+}
+
+static bool all_ascii(const char *w, size_t len) {
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8)
+        if (utf8_load8(w + i) & 0x8080808080808080ull) return false;
+    for (; i < len; i++)
+        if ((unsigned char)w[i] >= 0x80) return false;
+    return true;
+}
+
+int64_t words_refine(const char *w, size_t len, bool lower, struct buf *scratch,
+                     const char **out) {
+    if (lower) {
+        bool upper = false;
+        const bool ascii = all_ascii(w, len);
+        for (size_t i = 0; ascii && i < len && !upper; i++) upper = w[i] >= 'A' && w[i] <= 'Z';
+        if (!ascii) {
+            const int rc = pylower(w, len, false, scratch);
+            if (rc) return rc;
+            w = scratch->data;
+            len = scratch->len;
+        } else if (upper) {
+            buf_clear(scratch);
+            const int rc = buf_reserve(scratch, len);
+            if (rc) return rc;
+            for (size_t i = 0; i < len; i++)
+                scratch->data[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+            scratch->len = len;
+            w = scratch->data;
+        }
+    }
+    *out = w;
+    return (int64_t)words_strip_special(out, len);
+}
+
+void word_list_init(struct word_list *wl) {
+    buf_init(&wl->chars, 0);
+    buf_init(&wl->spans, 0);
+    buf_init(&wl->scratch, 0);
+    wl->n = 0;
+}
+
+void word_list_free(struct word_list *wl) {
+    buf_free(&wl->chars);
+    buf_free(&wl->spans);
+    buf_free(&wl->scratch);
+    wl->n = 0;
+}
+
+static int word_list_push(struct word_list *wl, const char *w, size_t len) {
+    const struct word_span sp = {.off = wl->chars.len, .len = len};
+    ZEST_TRY(buf_append(&wl->chars, w, len));
+    ZEST_TRY(buf_append(&wl->spans, &sp, sizeof sp));
+    wl->n++;
+    return 0;
+}
+
+int word_list_build(struct word_list *wl, const char *text, size_t len, bool lower) {
+    buf_clear(&wl->chars);
+    buf_clear(&wl->spans);
+    wl->n = 0;
+    size_t pos = 0, wlen;
+    const char *w;
+    while (words_next(text, len, &pos, true, &w, &wlen)) {
+        const char *r;
+        const int64_t n = words_refine(w, wlen, lower, &wl->scratch, &r);
+        if (n < 0) return (int)n;
+        if (n) ZEST_TRY(word_list_push(wl, r, (size_t)n));
+    }
+    return 0;
+}
+
+int word_list_augment(struct word_list *wl, const int64_t *group_sizes, size_t n_sizes,
+                      const char *join, size_t join_len) {
+    const size_t n_words = wl->n;
+    for (size_t g = 0; g < n_sizes; g++) {
+        const size_t size = group_sizes[g] > 0 ? (size_t)group_sizes[g] : 0;
+        for (size_t i = 0; size && i + size <= n_words; i++) {
+            const struct word_span sp0 = {.off = wl->chars.len, .len = 0};
+            for (size_t k = 0; k < size; k++) {
+                size_t wlen;
+                /* the word's offset, not a pointer: chars may move as it grows */
+                const size_t off = ((const struct word_span *)(const void *)wl->spans.data)[i + k].off;
+                wlen = ((const struct word_span *)(const void *)wl->spans.data)[i + k].len;
+                if (k) ZEST_TRY(buf_append(&wl->chars, join, join_len));
+                ZEST_TRY(buf_reserve(&wl->chars, wlen));
+                buf_put(&wl->chars, wl->chars.data + off, wlen);
+            }
+            struct word_span sp = sp0;
+            sp.len = wl->chars.len - sp0.off;
+            ZEST_TRY(buf_append(&wl->spans, &sp, sizeof sp));
+            wl->n++;
+        }
+    }
+    return 0;
+}
+
+struct merge_state {
+    struct buf *out;
+    bool any_line, line_open, cell_open;
+};
+
+static int merge_word(struct merge_state *m, const char *w, size_t len) {
+    char sep = 0;
+    if (m->cell_open)
+        sep = ' ';
+    else if (m->line_open)
+        sep = '\t';
+    else if (m->any_line)
+        sep = '\n';
+    if (sep) ZEST_TRY(buf_putc(m->out, sep));
+    m->any_line = m->line_open = m->cell_open = true;
+    return buf_append(m->out, w, len);
+}
+
+int words_filter_merge(const char *text, size_t len, words_keep_fn keep, void *ctx,
+                       struct buf *out) {
+    struct merge_state m = {.out = out};
+    size_t i = 0;
+    while (i <= len) {
+        /* one cell: up to the next '\t' or '\n' or the end */
+        size_t e = i;
+        while (e < len && text[e] != '\t' && text[e] != '\n') e++;
+        size_t pos = 0, wlen;
+        const char *w;
+        while (words_next(text + i, e - i, &pos, false, &w, &wlen))
+            if (keep(ctx, w, wlen)) ZEST_TRY(merge_word(&m, w, wlen));
+        if (e >= len) break;
+        m.cell_open = false;
+        if (text[e] == '\n') m.line_open = false;
+        i = e + 1;
+    }
+    return 0;
+}
