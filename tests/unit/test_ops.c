@@ -95,6 +95,7 @@ static void run_file(const char *path) {
         }
     }
     ASSERT(n > 0);
+    if (sec != SEC_NONE) TEST_FAIL("%s: the last case ('%s') does not end with a %%%% line", path, c.name);
     buf_free(&c.config);
     buf_free(&c.input);
     buf_free(&c.expected);
