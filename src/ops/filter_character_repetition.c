@@ -9,7 +9,6 @@
  * bytes, in reused buffers.
  */
 #include <math.h>
-#include <stdlib.h>
 
 #include "../common/err.h"
 #include "../common/utf8.h"
@@ -77,9 +76,30 @@ static bool gram_eq(const void *ctx, uint32_t a, uint32_t b) {
     return la == lb && memcmp(g->text + g->off[a], g->text + g->off[b], la) == 0;
 }
 
-static int cmp_desc(const void *a, const void *b) {
-    const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x < y) - (x > y);
+/* The sum of the k largest of a[0..n) (k <= n): quickselect moves them to the front, in no
+ * particular order, in linear time on average; sorting every count cost more than the
+ * counting on texts with many repeated n-grams. */
+static uint64_t sum_largest(uint32_t *a, size_t n, size_t k) {
+    size_t lo = 0, hi = n; /* the k-th largest lies in [lo, hi) */
+    while (hi - lo > 1 && k > lo && k < hi) {
+        const uint32_t pivot = a[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi, m = lo; /* [lo,i): > pivot, [i,m): == pivot, [j,hi): < pivot */
+        while (m < j) {
+            if (a[m] > pivot) {
+                const uint32_t t = a[i]; a[i++] = a[m]; a[m++] = t;
+            } else if (a[m] < pivot) {
+                const uint32_t t = a[--j]; a[j] = a[m]; a[m] = t;
+            } else {
+                m++;
+            }
+        }
+        if (k <= i) hi = i;
+        else if (k >= j) lo = j;
+        else break; /* the k-th largest equals the pivot: the front k are the k largest */
+    }
+    uint64_t sum = 0;
+    for (size_t i = 0; i < k; i++) sum += a[i];
+    return sum;
 }
 
 /* Splits the text into code points: their values and byte offsets. Returns their number. */
@@ -126,10 +146,7 @@ static int char_rep_ratio(struct state *s, const char *text, size_t len, double 
     const size_t repeated = s->counts.len / sizeof(uint32_t);
     size_t k = (size_t)sqrt((double)s->table.distinct);
     if (k > repeated) k = repeated;
-    uint32_t *counts = (uint32_t *)(void *)s->counts.data;
-    if (k) qsort(counts, repeated, sizeof *counts, cmp_desc);
-    uint64_t top = 0;
-    for (size_t i = 0; i < k; i++) top += counts[i];
+    const uint64_t top = k ? sum_largest((uint32_t *)(void *)s->counts.data, repeated, k) : 0;
     *ratio = (double)top / (double)grams;
     return 0;
 }

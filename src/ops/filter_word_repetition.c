@@ -97,14 +97,7 @@ static int intern(struct state *s, uint32_t *ids) {
         size_t len;
         const char *w = word_list_at(wl, i, &len);
         const uint64_t h = hash_bytes(HASH_SEED, w, len) ^ len;
-        ngram_table_add(&s->vocab, h, (uint32_t)i, word_eq, wl);
-        for (size_t j = ngram_mix(h) & s->vocab.mask;; j = (j + 1) & s->vocab.mask) {
-            const struct ngram_slot *slot = &s->vocab.slots[j];
-            if (slot->hash == h && word_eq(wl, slot->pos, (uint32_t)i)) {
-                ids[i] = slot->pos;
-                break;
-            }
-        }
+        ids[i] = ngram_table_add(&s->vocab, h, (uint32_t)i, word_eq, wl);
     }
     return 0;
 }

@@ -49,8 +49,8 @@ static inline uint64_t ngram_mix(uint64_t h) {
 }
 
 /* Counts the n-gram starting at `pos` whose hash is `h`; eq(ctx, a, b) says whether the
- * n-grams at positions a and b are equal. */
-static inline void ngram_table_add(struct ngram_table *t, uint64_t h, uint32_t pos,
+ * n-grams at positions a and b are equal. Returns the position of its first occurrence. */
+static inline uint32_t ngram_table_add(struct ngram_table *t, uint64_t h, uint32_t pos,
                                    bool (*eq)(const void *ctx, uint32_t a, uint32_t b),
                                    const void *ctx) {
     for (size_t j = ngram_mix(h) & t->mask;; j = (j + 1) & t->mask) {
@@ -58,11 +58,11 @@ static inline void ngram_table_add(struct ngram_table *t, uint64_t h, uint32_t p
         if (!s->count) {
             *s = (struct ngram_slot){.hash = h, .pos = pos, .count = 1};
             t->distinct++;
-            return;
+            return pos;
         }
         if (s->hash == h && eq(ctx, s->pos, pos)) {
             s->count++;
-            return;
+            return s->pos;
         }
     }
 }

@@ -73,26 +73,49 @@ void word_list_free(struct word_list *wl) {
     wl->n = 0;
 }
 
-static int word_list_push(struct word_list *wl, const char *w, size_t len) {
-    const struct word_span sp = {.off = wl->chars.len, .len = len};
-    ZEST_TRY(buf_append(&wl->chars, w, len));
-    ZEST_TRY(buf_append(&wl->spans, &sp, sizeof sp));
-    wl->n++;
-    return 0;
+/* Appends the word's lowercase form to wl->chars (room reserved for the ASCII case). */
+static int lower_into(struct word_list *wl, const char *w, size_t len) {
+    ZEST_TRY(buf_reserve(&wl->chars, len));
+    unsigned char *o = (unsigned char *)wl->chars.data + wl->chars.len;
+    unsigned any = 0;
+    for (size_t i = 0; i < len; i++) {
+        const unsigned char b = (unsigned char)w[i];
+        any |= b;
+        o[i] = (unsigned char)(b | ((unsigned char)(b - 'A') < 26u ? 0x20 : 0));
+    }
+    if (!(any & 0x80)) {
+        wl->chars.len += len;
+        return 0;
+    }
+    ZEST_TRY(pylower(w, len, false, &wl->scratch));
+    return buf_append(&wl->chars, wl->scratch.data, wl->scratch.len);
 }
 
 int word_list_build(struct word_list *wl, const char *text, size_t len, bool lower) {
     buf_clear(&wl->chars);
     buf_clear(&wl->spans);
     wl->n = 0;
+    ZEST_TRY(buf_reserve(&wl->chars, len + 16));
+    ZEST_TRY(buf_reserve(&wl->spans, (len / 2 + 1) * sizeof(struct word_span)));
+    struct word_span *spans = (struct word_span *)(void *)wl->spans.data;
     size_t pos = 0, wlen;
     const char *w;
     while (words_next(text, len, &pos, true, &w, &wlen)) {
-        const char *r;
-        const int64_t n = words_refine(w, wlen, lower, &wl->scratch, &r);
-        if (n < 0) return (int)n;
-        if (n) ZEST_TRY(word_list_push(wl, r, (size_t)n));
+        const size_t at = wl->chars.len;
+        if (lower)
+            ZEST_TRY(lower_into(wl, w, wlen));
+        else
+            ZEST_TRY(buf_append(&wl->chars, w, wlen));
+        const char *r = wl->chars.data + at;
+        const size_t n = words_strip_special(&r, wl->chars.len - at);
+        if (!n) {
+            wl->chars.len = at;
+            continue;
+        }
+        /* at most one word per two bytes of text: the spans were reserved */
+        spans[wl->n++] = (struct word_span){.off = (size_t)(r - wl->chars.data), .len = n};
     }
+    wl->spans.len = wl->n * sizeof(struct word_span);
     return 0;
 }
 
