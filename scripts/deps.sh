@@ -14,6 +14,9 @@ packages=(
   # Python binding). The binding is Debian's, for Debian's /usr/bin/python3: the scripts that
   # import fasttext run /usr/bin/python3 explicitly, since another python3 may come first on PATH.
   fasttext python3-fasttext python3-numpy
+  # the text filters' reference (tests/integration/filters_reference.py) and the generator of
+  # SPECIAL_CHARACTERS (scripts/gen_special_chars.py): the emoji package 2.2.0, as Data-Juicer pins
+  python3-emoji
 )
 
 missing=()

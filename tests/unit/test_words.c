@@ -20,7 +20,7 @@
 /* Python prints, for every assigned code point, "hex flags" with flags from isalnum, isalpha,
  * isdigit, isspace and whether it breaks a line; the C classes must agree on each. */
 static const char py_classes[] =
-    "python3 -c '\n"
+    "/usr/bin/python3 -c '\n"
     "import unicodedata as u\n"
     "for c in range(0x110000):\n"
     "    ch = chr(c)\n"
