@@ -5,6 +5,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
+PY_TEXTS=/usr/bin/python3  # Debian's, with python3-emoji
 
 printf '{"text":"Today is a happy day and it is Sunday"}\n' >"$TMP/in.jsonl"
 
@@ -67,5 +68,46 @@ check "a user's list in Data-Juicer's format runs" equals "$rc" 0
 check "... and keeps the sample (3 stopwords of 9 words)" contains "$TMP/out-stopwords_filter.jsonl" "happy day"
 run_zest validate "$(config sizes stopwords_filter "stopwords_dir: '$TMP/lists'" "words_aug_group_sizes: [2, x]")"
 check "words_aug_group_sizes must be positive integers" contains "$TMP/err" "expected positive integers, got 'x'"
+
+# every filter in one pipeline, np 1 and np 3 over many partitions: the same bytes (the word
+# lists are shared read-only by the workers; each worker has its own buffers)
+$PY_TEXTS tests/integration/filters_reference.py texts "$TMP/many.jsonl" 11 1500
+many() {
+  { echo "dataset_path: '$TMP/many.jsonl'"; echo "export_path: '$TMP/many-$1.jsonl'"
+    echo "np: $1"; echo "partition_size: 20000"; echo "keep_stats_in_res_ds: true"
+    cat <<'YAML'
+process:
+  - alphanumeric_filter:
+      min_ratio: 0.05
+  - average_line_length_filter:
+      min_len: 2
+  - maximum_line_length_filter:
+      min_len: 2
+  - character_repetition_filter:
+      max_ratio: 0.9
+  - word_repetition_filter:
+      rep_len: 2
+      max_ratio: 0.95
+  - words_num_filter:
+      min_num: 1
+  - special_characters_filter:
+      max_ratio: 0.9
+  - stopwords_filter:
+      min_ratio: 0.0
+      stopwords_dir: tests/ops/wordlists
+  - flagged_words_filter:
+      flagged_words_dir: tests/ops/wordlists
+      max_ratio: 1.0
+YAML
+  } >"$TMP/many-$1.yaml"
+  echo "$TMP/many-$1.yaml"
+}
+run_zest run "$(many 1)"
+check "all filters in one pipeline, np 1: exit 0" equals "$rc" 0
+run_zest run "$(many 3)"
+check "np 3 over many partitions: exit 0" equals "$rc" 0
+check "np 3 gives the same bytes as np 1, stats included" same_file "$TMP/many-3.jsonl" "$TMP/many-1.jsonl"
+check "some samples pass every filter" test -s "$TMP/many-1.jsonl"
+check "their stats hold every filter's key" contains "$TMP/many-1.jsonl" '"stopwords_ratio":'
 
 finish
