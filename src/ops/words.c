@@ -6,6 +6,8 @@
  */
 #include "words.h"
 
+#include <utf8proc.h>
+
 #include "../common/err.h"
 #include "../common/utf8.h"
 #include "pylower.h"
@@ -73,9 +75,52 @@ void word_list_free(struct word_list *wl) {
     wl->n = 0;
 }
 
-/* Appends the word's lowercase form to wl->chars (room reserved for the ASCII case). */
+/* Encodes c (a valid code point) at o; returns its length. */
+static size_t put_utf8(unsigned char *o, uint32_t c) {
+    if (c < 0x80) {
+        o[0] = (unsigned char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        o[0] = (unsigned char)(0xC0 | (c >> 6));
+        o[1] = (unsigned char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | (c >> 12));
+        o[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        o[2] = (unsigned char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | (c >> 18));
+    o[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+    o[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+    o[3] = (unsigned char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* Lowercases a word with non-ASCII characters into o (room for 2 * len + 4 bytes: a simple
+ * lowercase mapping at most doubles a character's length). Returns the bytes written, or 0
+ * when the word holds U+0130 or U+03A3, whose lowercase forms depend on more than the
+ * character (pylower handles them). */
+static size_t lower_simple(const unsigned char *w, size_t len, unsigned char *o) {
+    unsigned char *start = o;
+    for (size_t i = 0, n; i < len; i += n) {
+        if (w[i] < 0x80) {
+            *o++ = (unsigned char)(w[i] | ((unsigned char)(w[i] - 'A') < 26u ? 0x20 : 0));
+            n = 1;
+            continue;
+        }
+        const uint32_t c = utf8_decode(w + i, &n);
+        if (c == 0x130 || c == 0x3A3) return 0;
+        o += put_utf8(o, (uint32_t)utf8proc_tolower((utf8proc_int32_t)c));
+    }
+    return (size_t)(o - start);
+}
+
+/* Appends the word's lowercase form to wl->chars. */
 static int lower_into(struct word_list *wl, const char *w, size_t len) {
-    ZEST_TRY(buf_reserve(&wl->chars, len));
+    if (wl->chars.cap - wl->chars.len < 2 * len + 4) ZEST_TRY(buf_reserve(&wl->chars, 2 * len + 4));
     unsigned char *o = (unsigned char *)wl->chars.data + wl->chars.len;
     unsigned any = 0;
     for (size_t i = 0; i < len; i++) {
@@ -85,6 +130,11 @@ static int lower_into(struct word_list *wl, const char *w, size_t len) {
     }
     if (!(any & 0x80)) {
         wl->chars.len += len;
+        return 0;
+    }
+    const size_t n = lower_simple((const unsigned char *)w, len, o);
+    if (n) {
+        wl->chars.len += n;
         return 0;
     }
     ZEST_TRY(pylower(w, len, false, &wl->scratch));
