@@ -13,7 +13,7 @@ CPPFLAGS = -Iinclude -D_GNU_SOURCE
 OPT      = $(if $(TSAN),-O1 -g -fno-omit-frame-pointer -fsanitize=thread,$(if $(SAN),-O1 -g -fno-omit-frame-pointer -fsanitize=address$(,)undefined -fno-sanitize-recover=undefined,-O2 -g))
 CFLAGS  ?=
 ZCFLAGS  = -std=c11 $(OPT) $(WARN) $(WERROR) -fPIC -fvisibility=hidden -pthread $(CFLAGS)
-LIBS     = -lyaml -lz -lzstd -lutf8proc -lm -pthread
+LIBS     = -lyaml -lz -lzstd -lutf8proc -lopencc -lm -pthread
 SANLD    = $(if $(TSAN),-fsanitize=thread,$(if $(SAN),-fsanitize=address$(,)undefined,))
 , := ,
 

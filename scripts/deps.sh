@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config
   libyaml-dev zlib1g-dev libzstd-dev libutf8proc-dev
+  libopencc-dev  # chinese_convert_mapper (OpenCC; its tables come with libopencc-data)
   clang libclang-rt-14-dev
   python3 zstd gzip
   chromium fonts-dejavu-core

@@ -4,6 +4,7 @@
 OP(alphanumeric_filter)
 OP(average_line_length_filter)
 OP(character_repetition_filter)
+OP(chinese_convert_mapper)
 OP(flagged_words_filter)
 OP(language_id_score_filter)
 OP(maximum_line_length_filter)

@@ -10,9 +10,6 @@
 #include "../common/err.h"
 
 static const struct op_unavailable unavailable_ops[] = {
-    {.name = "chinese_convert_mapper",
-     .kind = ZEST_OP_MAPPER,
-     .reason = "needs OpenCC and its conversion dictionaries, which zest does not link"},
     {.name = "perplexity_filter",
      .kind = ZEST_OP_FILTER,
      .reason = "needs a KenLM language model ({lang}.arpa.bin) and a sentencepiece model "

@@ -2,7 +2,7 @@
 /*
  * unavailable.h - Data-Juicer operators and parameter values zest knows but cannot run,
  * because they need a model or library zest does not ship (a KenLM model, a sentencepiece or
- * Hugging Face tokenizer, NLTK punkt, OpenCC). `zest ops` lists them with the reason, and a
+ * Hugging Face tokenizer, NLTK punkt). `zest ops` lists them with the reason, and a
  * config that names one fails validation with that reason instead of failing at run time.
  */
 #ifndef ZEST_UNAVAILABLE_H

@@ -21,7 +21,7 @@ run_zest ops
 check "zest ops lists the new filters" contains "$TMP/out" "stopwords_filter"
 check "zest ops lists perplexity_filter as unavailable with its reason" \
   grep -q '^perplexity_filter .*unavailable: needs a KenLM language model' "$TMP/out"
-for op in token_num_filter chinese_convert_mapper sentence_split_mapper; do
+for op in token_num_filter sentence_split_mapper; do
   check "zest ops lists $op as unavailable" grep -q "^$op .*unavailable: " "$TMP/out"
 done
 run_zest ops perplexity_filter
@@ -31,11 +31,20 @@ run_zest ops --json
 check "zest ops --json marks unavailable ops" \
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); u=[o for o in d if o.get("available") is False]; assert {o["name"] for o in u} >= {"perplexity_filter","token_num_filter"}, u; assert all(o["reason"] for o in u)' "$TMP/out"
 
-for op in perplexity_filter token_num_filter chinese_convert_mapper sentence_split_mapper; do
+for op in perplexity_filter token_num_filter sentence_split_mapper; do
   run_zest validate "$(config "u-$op" "$op")"
   check "a config using $op fails validation with exit 2" equals "$rc" 2
   check "... saying why ($op)" contains "$TMP/err" "operator '$op' is not available in zest: needs"
 done
+run_zest validate "$(config cc-bad chinese_convert_mapper "mode: s2x")"
+check "chinese_convert_mapper with an unknown mode fails validation with exit 2" equals "$rc" 2
+check "... listing the modes" contains "$TMP/err" "s2t|t2s|s2tw"
+printf '{"text":"\xe8\xbf\x99\xe6\x98\xaf\xe7\xae\x80\xe4\xbd\x93\xe5\xad\x97"}\n' >"$TMP/zh.jsonl"
+sed "s|$TMP/in.jsonl|$TMP/zh.jsonl|" "$(config cc-one chinese_convert_mapper "mode: s2t")" >"$TMP/cc-np.yaml"
+echo "np: 2" >>"$TMP/cc-np.yaml"
+run_zest run "$TMP/cc-np.yaml"
+check "chinese_convert_mapper runs (OpenCC from Debian)" equals "$rc" 0
+check "... and converts to Traditional characters" contains "$TMP/out-chinese_convert_mapper.jsonl" '這是簡體字'
 run_zest run "$(config run-ppl perplexity_filter)"
 check "zest run refuses it too, before reading data" equals "$rc" 2
 check "... and writes no export" test ! -e "$TMP/out-perplexity_filter.jsonl"
