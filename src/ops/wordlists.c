@@ -146,7 +146,11 @@ static bool ws_file_matches(const char *name, const char *type) {
     return n > 5 && strcmp(name + n - 5, ".json") == 0 && strstr(name, type) != NULL;
 }
 
-/* Sorted file names (a stable order for the messages), in the arena. */
+static int ws_name_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The matching file names, sorted (a stable order for the messages), in the arena. */
 static int ws_list_dir(struct ws_load *ld, const char *dir, struct arena *a, char ***names,
                        size_t *n) {
     DIR *d = opendir(dir);
@@ -164,9 +168,14 @@ static int ws_list_dir(struct ws_load *ld, const char *dir, struct arena *a, cha
             *names = bigger;
             cap *= 2;
         }
-        (*names)[(*n)++] = arena_strndup(a, e->d_name, strlen(e->d_name));
+        if (!((*names)[*n] = arena_strndup(a, e->d_name, strlen(e->d_name)))) {
+            rc = ZEST_E_NOMEM;
+            break;
+        }
+        (*n)++;
     }
     closedir(d);
+    if (rc == 0 && *n > 1) qsort(*names, *n, sizeof **names, ws_name_cmp);
     return rc;
 }
 
