@@ -52,7 +52,7 @@ static int char_rep_init(void *state, const struct op_params *p, zest_error *err
     buf_init(&s->offsets, 0);
     buf_init(&s->code_points, 0);
     buf_init(&s->counts, 0);
-    buf_init(&s->table.mem, 0);
+    ngram_table_init(&s->table);
     return 0;
 }
 
@@ -61,7 +61,7 @@ static void char_rep_destroy(void *state) {
     buf_free(&s->offsets);
     buf_free(&s->code_points);
     buf_free(&s->counts);
-    buf_free(&s->table.mem);
+    ngram_table_free(&s->table);
 }
 
 struct gram_ctx {
@@ -139,14 +139,16 @@ static int char_rep_ratio(struct state *s, const char *text, size_t len, double 
     }
     /* the counts above 1, largest first */
     buf_clear(&s->counts);
-    for (size_t j = 0; j <= s->table.mask; j++) {
-        const uint32_t c = s->table.slots[j].count;
-        if (c > 1) ZEST_TRY(buf_append(&s->counts, &c, sizeof c));
+    ZEST_TRY(buf_reserve(&s->counts, s->table.distinct * sizeof(uint32_t)));
+    uint32_t *counts = (uint32_t *)(void *)s->counts.data;
+    size_t repeated = 0;
+    for (size_t i = 0; i < s->table.distinct; i++) {
+        const uint32_t c = ngram_table_entry(&s->table, i)->count;
+        if (c > 1) counts[repeated++] = c;
     }
-    const size_t repeated = s->counts.len / sizeof(uint32_t);
     size_t k = (size_t)sqrt((double)s->table.distinct);
     if (k > repeated) k = repeated;
-    const uint64_t top = k ? sum_largest((uint32_t *)(void *)s->counts.data, repeated, k) : 0;
+    const uint64_t top = k ? sum_largest(counts, repeated, k) : 0;
     *ratio = (double)top / (double)grams;
     return 0;
 }

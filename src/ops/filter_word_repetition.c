@@ -59,8 +59,8 @@ static int word_rep_init(void *state, const struct op_params *p, zest_error *err
     filter_range_flags(&s->range, p, P_RANGE_FLAGS);
     word_list_init(&s->words);
     buf_init(&s->ids, 0);
-    buf_init(&s->vocab.mem, 0);
-    buf_init(&s->grams.mem, 0);
+    ngram_table_init(&s->vocab);
+    ngram_table_init(&s->grams);
     return 0;
 }
 
@@ -68,8 +68,8 @@ static void word_rep_destroy(void *state) {
     struct state *s = state;
     word_list_free(&s->words);
     buf_free(&s->ids);
-    buf_free(&s->vocab.mem);
-    buf_free(&s->grams.mem);
+    ngram_table_free(&s->vocab);
+    ngram_table_free(&s->grams);
 }
 
 static bool word_eq(const void *ctx, uint32_t a, uint32_t b) {
@@ -123,7 +123,7 @@ static int word_rep_ratio(struct state *s, const char *text, size_t len, double 
         h = (h - ((uint64_t)ids[i] + 1) * s->base_pow) * ROLL_BASE + ids[i + s->n] + 1;
     }
     size_t once = 0;
-    for (size_t j = 0; j <= s->grams.mask; j++) once += s->grams.slots[j].count == 1;
+    for (size_t i = 0; i < s->grams.distinct; i++) once += ngram_table_entry(&s->grams, i)->count == 1;
     *ratio = (double)(grams - once) / (double)grams;
     return 0;
 }
