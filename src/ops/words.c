@@ -118,27 +118,54 @@ static size_t lower_simple(const unsigned char *w, size_t len, unsigned char *o)
     return (size_t)(o - start);
 }
 
-/* Appends the word's lowercase form to wl->chars. */
-static int lower_into(struct word_list *wl, const char *w, size_t len) {
-    if (wl->chars.cap - wl->chars.len < 2 * len + 4) ZEST_TRY(buf_reserve(&wl->chars, 2 * len + 4));
+/* ' ', '\t' and '\n': the separators of get_words_from_document. */
+#define WORD_SEPS ((1ull << ' ') | (1ull << '\t') | (1ull << '\n'))
+static inline bool is_sep(unsigned char b) { return b <= ' ' && ((WORD_SEPS >> b) & 1); }
+
+/* Copies the word starting at text[*pos] into o, ASCII letters lowercased, up to the next
+ * separator: one pass for the split and the copy. Returns its length; *any gets the OR of its
+ * bytes (bit 7: not all ASCII). */
+static size_t copy_word_lower(const char *text, size_t len, size_t *pos, unsigned char *o,
+                              unsigned *any) {
+    size_t i = *pos;
+    const size_t start = i;
+    unsigned acc = 0;
+    for (; i < len; i++) {
+        const unsigned char b = (unsigned char)text[i];
+        if (is_sep(b)) break;
+        acc |= b;
+        *o++ = (unsigned char)(b | ((unsigned char)(b - 'A') < 26u ? 0x20 : 0));
+    }
+    *any = acc;
+    *pos = i;
+    return i - start;
+}
+
+/* Appends the next word of the text, lowercased as Python does, to wl->chars; 0 at the end
+ * of the text (*wlen 0), else 1. Room for the ASCII copy was reserved by the caller. */
+static int next_lower(struct word_list *wl, const char *text, size_t len, size_t *pos) {
+    size_t i = *pos;
+    while (i < len && is_sep((unsigned char)text[i])) i++;
+    *pos = i;
+    if (i >= len) return 0;
+    unsigned any;
     unsigned char *o = (unsigned char *)wl->chars.data + wl->chars.len;
-    unsigned any = 0;
-    for (size_t i = 0; i < len; i++) {
-        const unsigned char b = (unsigned char)w[i];
-        any |= b;
-        o[i] = (unsigned char)(b | ((unsigned char)(b - 'A') < 26u ? 0x20 : 0));
-    }
+    const size_t n = copy_word_lower(text, len, pos, o, &any);
     if (!(any & 0x80)) {
-        wl->chars.len += len;
-        return 0;
-    }
-    const size_t n = lower_simple((const unsigned char *)w, len, o);
-    if (n) {
         wl->chars.len += n;
-        return 0;
+        return 1;
     }
-    ZEST_TRY(pylower(w, len, false, &wl->scratch));
-    return buf_append(&wl->chars, wl->scratch.data, wl->scratch.len);
+    const char *w = text + i;
+    if (wl->chars.cap - wl->chars.len < 2 * n + 4) ZEST_TRY(buf_reserve(&wl->chars, 2 * n + 4));
+    const size_t m = lower_simple((const unsigned char *)w, n,
+                                  (unsigned char *)wl->chars.data + wl->chars.len);
+    if (m) {
+        wl->chars.len += m;
+        return 1;
+    }
+    ZEST_TRY(pylower(w, n, false, &wl->scratch));
+    ZEST_TRY(buf_append(&wl->chars, wl->scratch.data, wl->scratch.len));
+    return 1;
 }
 
 int word_list_build(struct word_list *wl, const char *text, size_t len, bool lower) {
@@ -150,12 +177,19 @@ int word_list_build(struct word_list *wl, const char *text, size_t len, bool low
     struct word_span *spans = (struct word_span *)(void *)wl->spans.data;
     size_t pos = 0, wlen;
     const char *w;
-    while (words_next(text, len, &pos, true, &w, &wlen)) {
+    for (;;) {
+        /* the ASCII copy of the rest never outgrows the text: keep that much room */
+        if (wl->chars.cap - wl->chars.len < len - pos + 16)
+            ZEST_TRY(buf_reserve(&wl->chars, len - pos + 16));
         const size_t at = wl->chars.len;
-        if (lower)
-            ZEST_TRY(lower_into(wl, w, wlen));
-        else
-            ZEST_TRY(buf_append(&wl->chars, w, wlen));
+        if (lower) {
+            const int got = next_lower(wl, text, len, &pos);
+            if (got < 0) return got;
+            if (!got) break;
+        } else {
+            if (!words_next(text, len, &pos, true, &w, &wlen)) break;
+            buf_put(&wl->chars, w, wlen);
+        }
         const char *r = wl->chars.data + at;
         const size_t n = words_strip_special(&r, wl->chars.len - at);
         if (!n) {
