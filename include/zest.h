@@ -449,6 +449,10 @@ ZEST_API void zest_perf_summary_destroy(zest_perf_summary *s);
 /** JSON (schema: docs/report.md) and self-contained HTML renderings; *out is malloc'd. */
 ZEST_API int zest_perf_summary_json(const zest_perf_summary *s, char **out, zest_error *err);
 ZEST_API int zest_perf_summary_html(const zest_perf_summary *s, char **out, zest_error *err);
+/** Writes the HTML rendering to `path` atomically (a temporary file, fsync, rename, fsync of
+ * the directory): a reader never sees half a report. ZEST_E_IO names the path. */
+ZEST_API int zest_perf_summary_write_html(const zest_perf_summary *s, const char *path,
+                                          zest_error *err);
 
 /* ---------------------------------------------------------------------------------------- */
 /* fastText models                                                                           */

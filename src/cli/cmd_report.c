@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -103,24 +102,10 @@ static void rp_print(const zest_perf_summary *s, int all) {
     rp_findings(s);
 }
 
-/* Writes the HTML report next to its final name, then renames it into place. */
 static int rp_write_html(const zest_perf_summary *s, const char *path) {
-    char *html = NULL, tmp[4200];
     zest_error err;
-    if (zest_perf_summary_html(s, &html, &err)) {
-        cli_error("report: %s", err.msg);
-        return CLI_EXIT_FAILURE;
-    }
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    const size_t n = strlen(html);
-    int ok = f && fwrite(html, 1, n, f) == n;
-    if (f) ok = fclose(f) == 0 && ok;
-    ok = ok && rename(tmp, path) == 0;
-    free(html);
-    if (ok) return CLI_EXIT_OK;
-    cli_error("report: cannot write %s", path);
-    unlink(tmp);
+    if (zest_perf_summary_write_html(s, path, &err) == 0) return CLI_EXIT_OK;
+    cli_error("report: %s", err.msg);
     return CLI_EXIT_FAILURE;
 }
 

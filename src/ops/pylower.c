@@ -65,15 +65,32 @@ static utf8proc_int32_t pl_sigma(const unsigned char *s, size_t at, size_t next,
     return final ? 0x03C2 : 0x03C3;
 }
 
+/* Lowercases the run of ASCII bytes from *at, a byte each, branch-free, and moves *at past it. */
+static int pl_ascii_run(const unsigned char *s, size_t *at, size_t len, bool newline_to_space,
+                        struct buf *out) {
+    const size_t i = *at;
+    size_t j = i;
+    while (j < len && s[j] < 0x80) j++;
+    ZEST_TRY(buf_reserve(out, j - i));
+    char *d = out->data + out->len;
+    const unsigned char nl = newline_to_space ? '\n' : 0x80; /* 0x80: no ASCII byte matches */
+    for (size_t k = i; k < j; k++) {
+        const unsigned char c = s[k];
+        const unsigned char lc = (unsigned char)(c + ((unsigned)(c - 'A') < 26u) * 32u);
+        d[k - i] = (char)(c == nl ? ' ' : lc);
+    }
+    out->len += j - i;
+    *at = j;
+    return 0;
+}
+
 int pylower(const char *text, size_t len, bool newline_to_space, struct buf *out) {
     const unsigned char *s = (const unsigned char *)text;
     buf_clear(out);
     ZEST_TRY(buf_reserve(out, len + 16));
     for (size_t i = 0; i < len;) {
         if (s[i] < 0x80) {
-            const unsigned char c = s[i++];
-            const char lc = (char)(c >= 'A' && c <= 'Z' ? c + 32 : newline_to_space && c == '\n' ? ' ' : c);
-            ZEST_TRY(buf_putc(out, lc));
+            ZEST_TRY(pl_ascii_run(s, &i, len, newline_to_space, out));
             continue;
         }
         utf8proc_int32_t c;

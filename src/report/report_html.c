@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* report_html.c - zest_perf_summary_html: the summary handed to the HTML renderer (html.c). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "../common/buf.h"
 #include "../common/err.h"
+#include "../common/fsutil.h"
 #include "html.h"
 #include "report.h"
 
@@ -62,4 +64,12 @@ int zest_perf_summary_html(const zest_perf_summary *s, char **out, zest_error *e
     }
     *out = b.data;
     return 0;
+}
+
+int zest_perf_summary_write_html(const zest_perf_summary *s, const char *path, zest_error *err) {
+    char *html = NULL;
+    int rc = zest_perf_summary_html(s, &html, err);
+    if (rc == 0) rc = fsutil_write_atomic(path, html, strlen(html), err);
+    free(html);
+    return rc;
 }
