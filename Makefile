@@ -13,7 +13,7 @@ CPPFLAGS = -Iinclude -D_GNU_SOURCE -I/usr/include/libxml2
 OPT      = $(if $(TSAN),-O1 -g -fno-omit-frame-pointer -fsanitize=thread,$(if $(SAN),-O1 -g -fno-omit-frame-pointer -fsanitize=address$(,)undefined -fno-sanitize-recover=undefined,-O2 -g))
 CFLAGS  ?=
 ZCFLAGS  = -std=c11 $(OPT) $(WARN) $(WERROR) -fPIC -fvisibility=hidden -pthread $(CFLAGS)
-LIBS     = -lyaml -lz -lzstd -llz4 -lutf8proc -lsnappy -lcurl -lpcre2-8 -lmicrohttpd -lxml2 -lm -pthread
+LIBS     = -lyaml -lz -lzstd -llz4 -lutf8proc -lsnappy -lcurl -lpcre2-8 -lmicrohttpd -lxml2 -lopencc -lm -pthread
 SANLD    = $(if $(TSAN),-fsanitize=thread,$(if $(SAN),-fsanitize=address$(,)undefined,))
 , := ,
 

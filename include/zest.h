@@ -117,6 +117,11 @@ ZEST_API size_t zest_op_count(void);
 ZEST_API const zest_op_info *zest_op_at(size_t i);
 /** The operator called `name`, or NULL. */
 ZEST_API const zest_op_info *zest_op_find(const char *name);
+/** Number of Data-Juicer operators zest knows but cannot run (they need a model it lacks). */
+ZEST_API size_t zest_op_unavailable_count(void);
+/** The i-th unavailable operator's name (NULL when out of range), its kind and why it cannot
+ *  run; a config that names it fails validation with that reason. */
+ZEST_API const char *zest_op_unavailable_at(size_t i, zest_op_kind *kind, const char **reason);
 /** "mapper", "filter" or "deduplicator". */
 ZEST_API const char *zest_op_kind_name(zest_op_kind kind);
 /** "bool", "int", "float", "string" or "list[string]". */

@@ -7,6 +7,7 @@ packages=(
   build-essential pkg-config
   libyaml-dev zlib1g-dev libzstd-dev liblz4-dev libutf8proc-dev libsnappy-dev libpcre2-dev libmicrohttpd-dev libxml2-dev
   libcurl4-openssl-dev   # remote inputs: an http(s) dataset_path
+  libopencc-dev  # chinese_convert_mapper (OpenCC; its tables come with libopencc-data)
   clang libclang-rt-14-dev
   python3 zstd lz4 gzip
   chromium fonts-dejavu-core
@@ -15,6 +16,9 @@ packages=(
   # Python binding). The binding is Debian's, for Debian's /usr/bin/python3: the scripts that
   # import fasttext run /usr/bin/python3 explicitly, since another python3 may come first on PATH.
   fasttext python3-fasttext python3-numpy
+  # the text filters' reference (tests/integration/filters_reference.py) and the generator of
+  # SPECIAL_CHARACTERS (scripts/gen_special_chars.py): the emoji package 2.2.0, as Data-Juicer pins
+  python3-emoji
 )
 
 missing=()

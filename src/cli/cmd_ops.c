@@ -71,6 +71,47 @@ static void print_op_json(const zest_op_info *op) {
     printf("]}");
 }
 
+/* Data-Juicer ops zest cannot run: listed after the others, each with its reason. */
+static void print_unavailable_json(const char *name, zest_op_kind kind, const char *reason) {
+    printf("{\"name\":");
+    json_str(name);
+    printf(",\"kind\":");
+    json_str(zest_op_kind_name(kind));
+    printf(",\"available\":false,\"reason\":");
+    json_str(reason);
+    printf("}");
+}
+
+static void print_unavailable_list(int json) {
+    zest_op_kind kind;
+    const char *reason, *name;
+    if (!json && zest_op_unavailable_count()) printf("\nunavailable (a config that uses one is rejected):\n");
+    for (size_t i = 0; (name = zest_op_unavailable_at(i, &kind, &reason)) != NULL; i++) {
+        if (json) {
+            printf(",");
+            print_unavailable_json(name, kind, reason);
+        } else {
+            printf("%-36s %-8s unavailable: %s\n", name, zest_op_kind_name(kind), reason);
+        }
+    }
+}
+
+static int print_unavailable_one(const char *want, int json) {
+    zest_op_kind kind;
+    const char *reason, *name;
+    for (size_t i = 0; (name = zest_op_unavailable_at(i, &kind, &reason)) != NULL; i++) {
+        if (strcmp(name, want) != 0) continue;
+        if (json) {
+            print_unavailable_json(name, kind, reason);
+            putchar('\n');
+        } else {
+            printf("%s (%s)\n  unavailable: %s\n", name, zest_op_kind_name(kind), reason);
+        }
+        return 1;
+    }
+    return 0;
+}
+
 int cmd_ops(int argc, char **argv) {
     const char *name = NULL;
     int json = 0;
@@ -85,6 +126,7 @@ int cmd_ops(int argc, char **argv) {
     }
     if (name) {
         const zest_op_info *op = zest_op_find(name);
+        if (!op && print_unavailable_one(name, json)) return CLI_EXIT_OK;
         if (!op) {
             cli_error("ops: unknown operator '%s' (see zest ops)", name);
             return CLI_EXIT_USAGE;
@@ -103,6 +145,7 @@ int cmd_ops(int argc, char **argv) {
             printf("%-36s %-8s %s\n", op->name, zest_op_kind_name(op->kind), op->summary);
         }
     }
+    print_unavailable_list(json);
     if (json) printf("]\n");
     return CLI_EXIT_OK;
 }

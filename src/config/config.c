@@ -18,6 +18,7 @@
 #include "../common/buf.h"
 #include "../common/err.h"
 #include "../common/suggest.h"
+#include "../ops/unavailable.h"
 #include "config_internal.h"
 
 /* Where one key's value was found: the node and the spelling it was written under. */
@@ -540,6 +541,10 @@ static int config_build_op(struct config_load *ld, const struct node *item, size
     const struct node *params = NULL;
     ZEST_TRY(config_op_shape(ld, item, idx, &name, &params));
     const struct op_desc *desc = op_registry_find(name);
+    const struct op_unavailable *missing = desc ? NULL : op_unavailable_find(name);
+    if (missing)
+        return config_fail(ld, item, "process", "operator '%s' is not available in zest: %s",
+                           name, missing->reason);
     if (!desc && (near = op_registry_suggest(name)) != NULL)
         return config_fail(ld, item, "process", "unknown operator '%s' (did you mean '%s'?)",
                            name, near);

@@ -20,7 +20,7 @@
 enum { P_LANG, P_MIN_SCORE, P_MODEL_PATH, P_RANGE_FLAGS };
 
 static const zest_param_desc params[] = {
-    {.name = "lang", .type = ZEST_PARAM_STRING_LIST, .default_value = "''",
+    {.name = "lang", .type = ZEST_PARAM_STRING_LIST, .default_value = "",
      .help = "language code(s) to keep, e.g. en or [en, zh]; empty keeps any language"},
     {.name = "min_score", .type = ZEST_PARAM_DOUBLE, .default_value = "0.8",
      .help = "minimum probability of the predicted language"},

@@ -95,6 +95,7 @@ static void run_file(const char *path) {
         }
     }
     ASSERT(n > 0);
+    if (sec != SEC_NONE) TEST_FAIL("%s: the last case ('%s') does not end with a %%%% line", path, c.name);
     buf_free(&c.config);
     buf_free(&c.input);
     buf_free(&c.expected);
@@ -122,4 +123,37 @@ TEST(every_op_passes_its_cases) {
         snprintf(path, sizeof path, "tests/ops/%s.test", zest_op_at(i)->name);
         run_file(path);
     }
+}
+
+/* The docs page names every parameter as `name`, so the page and the schema cannot drift. */
+TEST(every_registered_op_has_a_docs_page_naming_its_parameters) {
+    for (size_t i = 0; i < zest_op_count(); i++) {
+        const zest_op_info *op = zest_op_at(i);
+        char path[512], quoted[128];
+        snprintf(path, sizeof path, "docs/ops/%s.md", op->name);
+        FILE *f = fopen(path, "r");
+        if (!f) TEST_FAIL("operator %s has no %s", op->name, path);
+        fclose(f);
+        size_t len;
+        char *text = test_read_file(path, &len);
+        for (size_t k = 0; k < op->n_params; k++) {
+            snprintf(quoted, sizeof quoted, "`%s`", op->params[k].name);
+            if (!strstr(text, quoted))
+                TEST_FAIL("%s does not mention parameter %s", path, quoted);
+        }
+        free(text);
+    }
+}
+
+/* An op zest cannot run is not also registered, and has a reason. */
+TEST(unavailable_ops_are_not_registered) {
+    zest_op_kind kind;
+    const char *reason, *name;
+    size_t n = 0;
+    for (; (name = zest_op_unavailable_at(n, &kind, &reason)) != NULL; n++) {
+        if (zest_op_find(name)) TEST_FAIL("%s is both registered and unavailable", name);
+        ASSERT(reason && *reason);
+    }
+    ASSERT_EQ(n, zest_op_unavailable_count());
+    ASSERT(n >= 3);
 }
