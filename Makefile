@@ -13,7 +13,13 @@ CPPFLAGS = -Iinclude -D_GNU_SOURCE
 OPT      = $(if $(TSAN),-O1 -g -fno-omit-frame-pointer -fsanitize=thread,$(if $(SAN),-O1 -g -fno-omit-frame-pointer -fsanitize=address$(,)undefined -fno-sanitize-recover=undefined,-O2 -g))
 CFLAGS  ?=
 ZCFLAGS  = -std=c11 $(OPT) $(WARN) $(WERROR) -fPIC -fvisibility=hidden -pthread $(CFLAGS)
-LIBS     = -lyaml -lz -lzstd -lutf8proc -lm -pthread
+# MPI (distributed runs, docs/mpi.md): compiled in when Open MPI's development files are
+# present (mpicc --showme, else pkg-config ompi-c); MPI=0 builds without it. Only
+# src/exec/mpi_rt.c includes mpi.h; without MPI it is the one-rank build of the same interface.
+MPI     ?= 1
+MPI_INC := $(if $(filter 1,$(MPI)),$(shell mpicc --showme:compile 2>/dev/null || pkg-config --cflags ompi-c 2>/dev/null),)
+MPI_LD  := $(if $(filter 1,$(MPI)),$(shell mpicc --showme:link 2>/dev/null || pkg-config --libs ompi-c 2>/dev/null),)
+LIBS     = -lyaml -lz -lzstd -lutf8proc -lm -pthread $(MPI_LD)
 SANLD    = $(if $(TSAN),-fsanitize=thread,$(if $(SAN),-fsanitize=address$(,)undefined,))
 , := ,
 
@@ -42,6 +48,9 @@ npm: models
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ZCFLAGS) -MMD -MP -c $< -o $@
+
+# mpi.h's directories as system headers: its declarations are not ours to warn about.
+$(BUILD)/obj/src/exec/mpi_rt.o: CPPFLAGS += $(if $(MPI_LD),-DZEST_HAVE_MPI $(subst -I,-isystem ,$(MPI_INC)),)
 
 $(BUILD)/libzest.a: $(LIB_OBJ)
 	@rm -f $@

@@ -189,6 +189,8 @@ typedef struct zest_run_summary {
     int64_t partitions_reused;  /* complete in an earlier run of the job (resume) */
     int resumed;                /* 1 when this run continued an earlier one */
     int already_complete;       /* 1 when the job was complete: nothing was run */
+    int rank;                   /* this process's MPI rank (0 when not under an MPI launcher) */
+    int quiet;                  /* 1: rank 0 reports this run (and its error): print nothing */
     size_t export_files;        /* files written: 1, or the shards (export_shard_size) */
 } zest_run_summary;
 
@@ -240,7 +242,7 @@ ZEST_API void zest_run_summary_destroy(zest_run_summary *summary);
 
 /** One event read back from a job's log. Strings are owned by the library and valid only
  * during the callback (or until the next zest_monitor_next). Unset fields: partition_id,
- * operation_idx, attempt, worker -1; duration NAN; strings NULL. `json` is the whole line. */
+ * operation_idx, attempt, worker, rank -1; duration NAN; strings NULL. `json` is the whole line. */
 typedef struct zest_event {
     int64_t event_id;
     const char *event_type; /* lower case, e.g. "operation_complete" */
@@ -260,6 +262,7 @@ typedef struct zest_event {
     const char *performance_metrics; /* JSON object text or NULL */
     const char *job_id;
     const char *host;
+    int rank;               /* the MPI rank that wrote it (0 for a local run), -1 if absent */
     int64_t pid;
     const char *json;
 } zest_event;

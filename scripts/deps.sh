@@ -14,6 +14,8 @@ packages=(
   # Python binding). The binding is Debian's, for Debian's /usr/bin/python3: the scripts that
   # import fasttext run /usr/bin/python3 explicitly, since another python3 may come first on PATH.
   fasttext python3-fasttext python3-numpy
+  # distributed runs: Open MPI (mpicc, mpirun); without it zest builds for one process only
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()
