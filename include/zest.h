@@ -389,6 +389,17 @@ typedef struct zest_worker_perf {
     double busy_s, cpu_s, busy_share, cpu_share;
 } zest_worker_perf;
 
+/** One MPI rank of a distributed job (a local job is rank 0 alone): its worker threads, the
+ * work they did, and the share of their time (workers x the runs' wall time) they were
+ * idle. `host` is where the rank ran. */
+typedef struct zest_rank_perf {
+    int rank;
+    int workers;
+    int64_t partitions, rows_in, rows_out;
+    double busy_s, idle_share;
+    char host[64];
+} zest_rank_perf;
+
 /** A bar of the timeline: one attempt at a partition (op -1), or one op within it. */
 typedef struct zest_span {
     int64_t partition;
@@ -431,6 +442,8 @@ typedef struct zest_perf_summary {
     zest_partition_perf *partition;
     size_t n_workers;
     zest_worker_perf *worker;
+    size_t n_ranks;
+    zest_rank_perf *ranks;
     size_t n_spans;
     zest_span *spans;
     size_t n_points;

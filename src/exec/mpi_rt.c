@@ -79,6 +79,7 @@ int mpirt_init(zest_error *err) {
     MPI_Comm_rank(MPI_COMM_WORLD, &rt.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &rt.size);
     rt.inited = true;
+    rt.agreed = rt.size == 1; /* one rank agrees with itself: it finalizes at exit */
     atexit(mpirt_atexit);
     if (provided < MPI_THREAD_SERIALIZED)
         return err_set(err, ZEST_E_IO, "this MPI library does not allow threads "
