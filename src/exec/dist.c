@@ -4,12 +4,14 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../common/err.h"
 #include "../common/fsutil.h"
+#include "../io/json.h"
 #include "mpi_rt.h"
 #include "resume.h"
 
@@ -220,21 +222,33 @@ static int dist_ask_push(struct dist *d, int rank, int thread) {
     return 0;
 }
 
-/* Answers the waiting threads while partitions may start (or none is left). */
-static int dist_serve(struct dist *d, struct job *job) {
+static double dist_clock(clockid_t id) {
+    struct timespec ts;
+    if (clock_gettime(id, &ts) != 0) return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double dist_now(void) { return dist_clock(CLOCK_MONOTONIC); }
+
+/* Answers the waiting threads while partitions may start (or none is left); *served counts
+ * the answers. */
+static int dist_serve(struct dist *d, struct job *job, size_t *n_served) {
     size_t served = 0;
     while (served < d->n_asks) {
         const size_t p = worker_take_nowait(job);
         if (p == WORKER_TAKE_WAIT) break;
         const struct dist_ask *a = &d->asks[served];
         const int64_t msg = p == SIZE_MAX ? -1 : (int64_t)p;
-        if (p != SIZE_MAX)
+        if (p != SIZE_MAX) {
             atomic_fetch_add_explicit(&job->ev.counters.parts_running, 1, memory_order_relaxed);
+            d->handouts++;
+        }
         ZEST_TRY(mpirt_send(a->rank, DIST_TAG_GIVE + a->thread, &msg, sizeof msg, &d->err));
         served++;
     }
     memmove(d->asks, d->asks + served, (d->n_asks - served) * sizeof *d->asks);
     d->n_asks -= served;
+    *n_served = served;
     return 0;
 }
 
@@ -259,6 +273,7 @@ static int dist_take_result(struct dist *d, struct job *job, int src) {
     slot->attempt = r.attempt, slot->status = r.status, slot->err = r.err;
     slot->skipped = r.skipped, slot->final_ckpt = r.final_ckpt, slot->reused = r.reused;
     slot->final = r.final;
+    d->results++;
     struct run_counters *c = &job->ev.counters;
     atomic_fetch_add_explicit(&c->rows_read, r.rows_read, memory_order_relaxed);
     atomic_fetch_add_explicit(&c->bytes_read, r.bytes_read, memory_order_relaxed);
@@ -293,19 +308,58 @@ static int dist_handle(struct dist *d, struct job *job, int src, int tag) {
     return err_set(&d->err, ZEST_E_FORMAT, "rank %d: unexpected message tag %d", src, tag);
 }
 
+/* What the coordinator did: hand-outs, results taken, and its service time (the time spent
+ * on messages, waits excluded), per hand-out: the figure that says how many ranks one
+ * coordinator can serve (docs/mpi.md). */
+static void dist_coord_event(const struct dist *d, struct job *job, double wall) {
+    struct buf b;
+    struct json_obj o;
+    char msg[200];
+    buf_init(&b, 0);
+    json_obj_begin(&o, &b);
+    json_obj_int(&o, "ranks", d->size);
+    json_obj_int(&o, "threads", (int64_t)d->total_threads);
+    json_obj_int(&o, "handouts", d->handouts);
+    json_obj_int(&o, "results", d->results);
+    json_obj_double(&o, "service_s", d->service_s);
+    json_obj_double(&o, "service_cpu_s", d->service_cpu_s);
+    json_obj_double(&o, "service_ms_per_handout",
+                    d->handouts ? 1e3 * d->service_s / (double)d->handouts : 0);
+    json_obj_double(&o, "service_cpu_ms_per_handout",
+                    d->handouts ? 1e3 * d->service_cpu_s / (double)d->handouts : 0);
+    json_obj_double(&o, "wall_s", wall);
+    snprintf(msg, sizeof msg, "coordinator: %lld hand-outs to other ranks, %.3f ms of service "
+             "(%.3f ms CPU) each", (long long)d->handouts,
+             d->handouts ? 1e3 * d->service_s / (double)d->handouts : 0,
+             d->handouts ? 1e3 * d->service_cpu_s / (double)d->handouts : 0);
+    struct evlog_event e = evlog_event_init(EVT_PERFORMANCE_METRIC);
+    e.message = msg;
+    if (json_obj_end(&o) == 0 && buf_putc(&b, '\0') == 0) e.metadata = b.data;
+    evlog_emit(job->ev.log, &e);
+    buf_free(&b);
+}
+
 static void *dist_coord_main(void *arg) {
     struct job *job = arg;
     struct dist *d = job->dist;
     unsigned idle = 0;
+    const double t_start = dist_now();
     while (d->rc == 0 && d->byes < d->size - 1) {
         int src = 0, tag = 0;
+        size_t served = 0;
+        const double t0 = dist_now(), c0 = dist_clock(CLOCK_THREAD_CPUTIME_ID);
         const int got = mpirt_probe(-1, -1, &src, &tag, NULL, &d->err);
         if (got < 0) d->rc = got;
         if (got == 1) d->rc = dist_handle(d, job, src, tag);
-        if (d->rc == 0) d->rc = dist_serve(d, job);
+        if (d->rc == 0) d->rc = dist_serve(d, job, &served);
+        if (got == 1 || served) {
+            d->service_s += dist_now() - t0;
+            d->service_cpu_s += dist_clock(CLOCK_THREAD_CPUTIME_ID) - c0;
+        }
         if (got == 1) idle = 0;
         else mpirt_idle(idle < 63 ? idle++ : idle); /* at most 100 us between looks */
     }
+    dist_coord_event(d, job, dist_now() - t_start);
     if (d->rc) { /* MPI itself failed: the job cannot go on */
         pthread_mutex_lock(&job->mu);
         atomic_store(&job->stop, true);
@@ -332,12 +386,15 @@ int dist_coord_join(struct dist *d, zest_error *err) {
 
 /* ----------------------------------------------------------------------- other ranks */
 
-size_t dist_take(struct job *job, int thread) {
+int dist_ask(int thread, zest_error *err) {
     const int32_t t = thread;
+    return mpirt_send(0, DIST_TAG_ASK, &t, sizeof t, err);
+}
+
+size_t dist_take(struct job *job, int thread) {
     int64_t p = -1;
     zest_error err;
-    if (mpirt_send(0, DIST_TAG_ASK, &t, sizeof t, &err) != 0 ||
-        mpirt_recv_wait(0, DIST_TAG_GIVE + thread, &p, sizeof p, NULL, &err) != 0) {
+    if (mpirt_recv_wait(0, DIST_TAG_GIVE + thread, &p, sizeof p, NULL, &err) != 0) {
         atomic_store(&job->stop, true);
         return SIZE_MAX;
     }

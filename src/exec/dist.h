@@ -38,6 +38,9 @@ struct dist {
     int byes;           /* ranks whose threads have all ended */
     struct dist_ask *asks; /* threads waiting for a partition, first come first served */
     size_t n_asks, cap_asks;
+    int64_t handouts, results;
+    double service_s;   /* time the coordinator spent on messages (not waiting for them) */
+    double service_cpu_s; /* the same in its thread's CPU time (not waiting for a core) */
     int rc;             /* the coordinator's own failure (MPI), else 0 */
     zest_error err;
 };
@@ -56,7 +59,10 @@ int dist_threads(struct dist *d, size_t threads, zest_error *err);
 /* Rank 0: starts and joins the coordinator thread (join returns its failure, if any). */
 int dist_coord_start(struct dist *d, struct job *job, zest_error *err);
 int dist_coord_join(struct dist *d, zest_error *err);
-/* A worker thread of another rank: the next partition from rank 0, or SIZE_MAX. */
+/* A worker thread of another rank asks rank 0 for a partition (before it sends the result
+ * of its last one, so that the answer is on its way meanwhile), then takes the answer: the
+ * partition, or SIZE_MAX when none is left. */
+int dist_ask(int thread, zest_error *err);
 size_t dist_take(struct job *job, int thread);
 /* A worker thread of another rank: partition p's result to rank 0 (its lines are freed). */
 int dist_send_result(struct job *job, int thread, size_t p, zest_error *err);

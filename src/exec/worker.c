@@ -474,13 +474,17 @@ void worker_count_end(struct job *job, size_t p) {
 static void *worker_main_remote(struct worker *w) {
     struct job *job = w->job;
     const int thread = w->index - (int)job->dist->worker_base;
+    zest_error err;
     size_t p;
+    if (dist_ask(thread, &err) != 0) return NULL;
     while ((p = dist_take(job, thread)) != SIZE_MAX) {
         atomic_fetch_add_explicit(&job->ev.counters.parts_running, 1, memory_order_relaxed);
         worker_partition(w, p);
         worker_count_end(job, p);
-        zest_error err;
-        if (dist_send_result(job, thread, p, &err) != 0) atomic_store(&job->stop, true);
+        if (dist_ask(thread, &err) != 0 || dist_send_result(job, thread, p, &err) != 0) {
+            atomic_store(&job->stop, true);
+            break;
+        }
     }
     return NULL;
 }
