@@ -110,9 +110,9 @@ EOF
 
 # --- a rank killed with SIGKILL; resumed with other rank counts and locally --------------
 for resume_with in 2 local; do
-  K=$(config kill$resume_with "job_id: j" "np: 1")
+  K=$(config kill$resume_with "job_id: j" "np: 1" "event_logging:" "  flush_interval_s: 0.02")
   set +e
-  ZEST_FAULTS='whitespace_normalization_mapper@*:delay=0.15' \
+  ZEST_FAULTS='whitespace_normalization_mapper@*:delay=0.3' \
     timeout 300 "${MPIRUN[@]}" -np 3 "$ZEST" run --quiet "$K" >"$TMP/kill.out" 2>&1 &
   mpipid=$!
   set -e
@@ -143,7 +143,7 @@ done
 # --- a job started locally, resumed under MPI ------------------------------------------
 L=$(config l2m "job_id: j" "np: 1")
 set +e
-ZEST_FAULTS='text_length_filter@5:crash' "$ZEST" run --quiet "$L" >/dev/null 2>&1
+(ZEST_FAULTS='text_length_filter@5:crash' "$ZEST" run --quiet "$L") >/dev/null 2>&1
 set -e
 run_mpi 3 --resume "$L"
 check "local crash, resumed on 3 ranks: export identical" same_file "$TMP/exp/l2m/j.jsonl" "$REF"
