@@ -72,6 +72,35 @@ for n in 1 2 3 5; do
 done
 check "no checkpoints: none written" test ! -e "$TMP/work/nockpt3/j/checkpoints/manifest"
 
+# --- op errors on any rank: retried, or skipped (partial), as locally --------------------
+C=$(config retry "job_id: j" "np: 1" "recovery:" "  retry_delay_seconds: 0.01")
+export ZEST_FAULTS='text_length_filter@*:fail=1'
+run_mpi 3 "$C"
+unset ZEST_FAULTS
+check "an op failing once on each rank: retried, exit 0" equals "$rc" 0
+check "retried: export identical" same_file "$TMP/exp/retry/j.jsonl" "$REF"
+check "retried: retry events from other ranks" python3 -c '
+import json, subprocess, sys
+out = subprocess.run([sys.argv[1], "events", sys.argv[2], "--type", "partition_retry", "--json"],
+                     capture_output=True, text=True, check=True).stdout
+assert {json.loads(l)["rank"] for l in out.splitlines()} == {0, 1, 2}, out[:500]
+' "$ZEST" "$TMP/work/retry/j"
+PL=$(config skiplocal "job_id: j" "np: 2" "enable_fault_tolerance: true" "recovery:" \
+  "  max_retries: 1" "  retry_delay_seconds: 0.01")
+PM=$(config skipmpi "job_id: j" "np: 1" "enable_fault_tolerance: true" "recovery:" \
+  "  max_retries: 1" "  retry_delay_seconds: 0.01")
+set +e
+ZEST_FAULTS='text_length_filter@7:fail=always' "$ZEST" run --quiet "$PL" 2>/dev/null
+lrc=$?
+set -e
+export ZEST_FAULTS='text_length_filter@7:fail=always'
+run_mpi 3 "$PM"
+unset ZEST_FAULTS
+check "a partition failing for good: partial, exit 3, locally and on 3 ranks" equals "$lrc $rc" "3 3"
+check "partial: the same export as the local partial run" same_file "$TMP/exp/skipmpi/j.jsonl" \
+  "$TMP/exp/skiplocal/j.jsonl"
+check "partial: rank 0 names the skipped partition" contains "$TMP/err" "partition 7"
+
 # --- events of all ranks, together and by time -------------------------------------------
 JOB=$TMP/work/r3/j
 "$ZEST" events "$JOB" --json >"$TMP/ev.jsonl"
@@ -143,7 +172,7 @@ done
 # --- a job started locally, resumed under MPI ------------------------------------------
 L=$(config l2m "job_id: j" "np: 1")
 set +e
-(ZEST_FAULTS='text_length_filter@5:crash' "$ZEST" run --quiet "$L") >/dev/null 2>&1
+(ZEST_FAULTS='text_length_filter@5:crash' "$ZEST" run --quiet "$L"; exit $?) >/dev/null 2>&1
 set -e
 run_mpi 3 --resume "$L"
 check "local crash, resumed on 3 ranks: export identical" same_file "$TMP/exp/l2m/j.jsonl" "$REF"
