@@ -246,7 +246,7 @@ static int dist_serve(struct dist *d, struct job *job, size_t *n_served) {
         ZEST_TRY(mpirt_send(a->rank, DIST_TAG_GIVE + a->thread, &msg, sizeof msg, &d->err));
         served++;
     }
-    memmove(d->asks, d->asks + served, (d->n_asks - served) * sizeof *d->asks);
+    if (served) memmove(d->asks, d->asks + served, (d->n_asks - served) * sizeof *d->asks);
     d->n_asks -= served;
     *n_served = served;
     return 0;

@@ -5,14 +5,17 @@
 # --resume with another rank count, or locally, finishes it with the same bytes; a work dir
 # that is not shared by all ranks (a private mount namespace per rank) is refused naming the
 # ranks and hosts; the events of all ranks are read together, by time.
-# Skipped when zest is built without MPI. Runs on the plain build only: Open MPI's own
-# allocations and threads are reported by LeakSanitizer and ThreadSanitizer (it is not built
-# with them), which says nothing about zest.
+# Skipped when zest is built without MPI. Runs on the plain and the ASan build; on the ASan
+# build without LeakSanitizer, since Open MPI keeps allocations until exit in plugins it has
+# unloaded by then (their stacks do not unwind, so they cannot be suppressed by name). Not on
+# the TSan build: Open MPI (not built for it) locks a mutex twice inside MPI_Init (PMIx), which
+# ThreadSanitizer reports before zest runs a line of its own.
 . "$(dirname "$0")/lib.sh"
 set -e
 
 case "${ZEST_BUILD:-build}" in
-*asan* | *tsan*) echo "1..0 # SKIP Open MPI is not built with sanitizers: plain build only"; exit 0 ;;
+*tsan*) echo "1..0 # SKIP Open MPI trips ThreadSanitizer in MPI_Init: plain and ASan builds only"; exit 0 ;;
+*asan*) export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" ;;
 esac
 if ! ldd "$ZEST" 2>/dev/null | grep -q libmpi || ! command -v mpirun >/dev/null; then
   echo "1..0 # SKIP zest is built without MPI"
