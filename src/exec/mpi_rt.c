@@ -20,6 +20,9 @@
 /* Idle rounds that only yield the core before the first sleep. */
 #define MPIRT_SPINS 32u
 
+/* Transfers larger than this are polled without sleeping (see mpirt_wait). */
+#define MPIRT_BUSY_BYTES ((size_t)64 << 10)
+
 /* Messages larger than this go in several pieces (MPI counts are int). */
 #define MPIRT_PIECE ((size_t)1 << 30)
 
@@ -97,8 +100,10 @@ int mpirt_init(zest_error *err) {
 
 void mpirt_agreed(void) { rt.agreed = true; }
 
-/* Polls a request to completion, one MPI call at a time under the mutex. */
-static int mpirt_wait(MPI_Request *req, const char *what, zest_error *err) {
+/* Polls a request to completion, one MPI call at a time under the mutex. A large transfer
+ * (`busy`) moves in fragments that each side must push on: it is polled without sleeping,
+ * only yielding the core, for as long as it lasts. */
+static int mpirt_wait(MPI_Request *req, bool busy, const char *what, zest_error *err) {
     for (unsigned i = 0;; i++) {
         int done = 0;
         pthread_mutex_lock(&rt.mu);
@@ -106,7 +111,8 @@ static int mpirt_wait(MPI_Request *req, const char *what, zest_error *err) {
         pthread_mutex_unlock(&rt.mu);
         if (rc != MPI_SUCCESS) return mpirt_fail(err, rc, what);
         if (done) return 0;
-        mpirt_idle(i);
+        if (busy) sched_yield();
+        else mpirt_idle(i);
     }
 }
 
@@ -116,7 +122,7 @@ int mpirt_bcast(void *buf, size_t n, int root, zest_error *err) {
     pthread_mutex_lock(&rt.mu);
     const int rc = MPI_Ibcast(buf, (int)n, MPI_BYTE, root, MPI_COMM_WORLD, &req);
     pthread_mutex_unlock(&rt.mu);
-    return rc != MPI_SUCCESS ? mpirt_fail(err, rc, "broadcast") : mpirt_wait(&req, "broadcast", err);
+    return rc != MPI_SUCCESS ? mpirt_fail(err, rc, "broadcast") : mpirt_wait(&req, false, "broadcast", err);
 }
 
 int mpirt_allgather(const void *mine, void *all, size_t n, zest_error *err) {
@@ -129,7 +135,7 @@ int mpirt_allgather(const void *mine, void *all, size_t n, zest_error *err) {
     const int rc = MPI_Iallgather(mine, (int)n, MPI_BYTE, all, (int)n, MPI_BYTE, MPI_COMM_WORLD,
                                   &req);
     pthread_mutex_unlock(&rt.mu);
-    return rc != MPI_SUCCESS ? mpirt_fail(err, rc, "allgather") : mpirt_wait(&req, "allgather", err);
+    return rc != MPI_SUCCESS ? mpirt_fail(err, rc, "allgather") : mpirt_wait(&req, false, "allgather", err);
 }
 
 int mpirt_reduce_sum(double *v, size_t n, zest_error *err) {
@@ -140,7 +146,7 @@ int mpirt_reduce_sum(double *v, size_t n, zest_error *err) {
     pthread_mutex_lock(&rt.mu);
     int rc = MPI_Ireduce(v, tmp, (int)n, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD, &req);
     pthread_mutex_unlock(&rt.mu);
-    rc = rc != MPI_SUCCESS ? mpirt_fail(err, rc, "reduce") : mpirt_wait(&req, "reduce", err);
+    rc = rc != MPI_SUCCESS ? mpirt_fail(err, rc, "reduce") : mpirt_wait(&req, false, "reduce", err);
     if (rc == 0 && rt.rank == 0) memcpy(v, tmp, n * sizeof *tmp);
     free(tmp);
     return rc;
@@ -155,7 +161,7 @@ int mpirt_send(int dest, int tag, const void *buf, size_t n, zest_error *err) {
         const int rc = MPI_Isend(p, (int)piece, MPI_BYTE, dest, tag, MPI_COMM_WORLD, &req);
         pthread_mutex_unlock(&rt.mu);
         if (rc != MPI_SUCCESS) return mpirt_fail(err, rc, "send");
-        ZEST_TRY(mpirt_wait(&req, "send", err));
+        ZEST_TRY(mpirt_wait(&req, piece > MPIRT_BUSY_BYTES, "send", err));
         p += piece;
         n -= piece;
     } while (n > 0);
@@ -187,7 +193,7 @@ int mpirt_recv(int src, int tag, void *buf, size_t n, zest_error *err) {
         const int rc = MPI_Irecv(p, (int)piece, MPI_BYTE, src, tag, MPI_COMM_WORLD, &req);
         pthread_mutex_unlock(&rt.mu);
         if (rc != MPI_SUCCESS) return mpirt_fail(err, rc, "receive");
-        ZEST_TRY(mpirt_wait(&req, "receive", err));
+        ZEST_TRY(mpirt_wait(&req, piece > MPIRT_BUSY_BYTES, "receive", err));
         p += piece;
         n -= piece;
     } while (n > 0);
