@@ -29,6 +29,7 @@ enum {
 /* A thread that asked and waits. */
 struct dist_ask {
     int rank, thread;
+    double t; /* when it came */
 };
 
 /* What rank 0 needs of a partition run elsewhere: its slot's fields (same binary on every
@@ -210,6 +211,14 @@ void dist_free(struct dist *d) {
 
 /* ----------------------------------------------------------------------- coordinator */
 
+static double dist_clock(clockid_t id) {
+    struct timespec ts;
+    if (clock_gettime(id, &ts) != 0) return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double dist_now(void) { return dist_clock(CLOCK_MONOTONIC); }
+
 static int dist_ask_push(struct dist *d, int rank, int thread) {
     if (d->n_asks == d->cap_asks) {
         const size_t cap = d->cap_asks ? 2 * d->cap_asks : 64;
@@ -218,17 +227,10 @@ static int dist_ask_push(struct dist *d, int rank, int thread) {
         d->asks = a;
         d->cap_asks = cap;
     }
-    d->asks[d->n_asks++] = (struct dist_ask){rank, thread};
+    d->asks[d->n_asks++] = (struct dist_ask){rank, thread, dist_now()};
     return 0;
 }
 
-static double dist_clock(clockid_t id) {
-    struct timespec ts;
-    if (clock_gettime(id, &ts) != 0) return 0;
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double dist_now(void) { return dist_clock(CLOCK_MONOTONIC); }
 
 /* Answers the waiting threads while partitions may start (or none is left); *served counts
  * the answers. */
@@ -242,6 +244,9 @@ static int dist_serve(struct dist *d, struct job *job, size_t *n_served) {
         if (p != SIZE_MAX) {
             atomic_fetch_add_explicit(&job->ev.counters.parts_running, 1, memory_order_relaxed);
             d->handouts++;
+            const double held = dist_now() - a->t;
+            d->held_s += held;
+            if (held > d->held_max_s) d->held_max_s = held;
         }
         ZEST_TRY(mpirt_send(a->rank, DIST_TAG_GIVE + a->thread, &msg, sizeof msg, &d->err));
         served++;
@@ -327,6 +332,8 @@ static void dist_coord_event(const struct dist *d, struct job *job, double wall)
                     d->handouts ? 1e3 * d->service_s / (double)d->handouts : 0);
     json_obj_double(&o, "service_cpu_ms_per_handout",
                     d->handouts ? 1e3 * d->service_cpu_s / (double)d->handouts : 0);
+    json_obj_double(&o, "ask_held_s", d->held_s);
+    json_obj_double(&o, "ask_held_max_s", d->held_max_s);
     json_obj_double(&o, "wall_s", wall);
     snprintf(msg, sizeof msg, "coordinator: %lld hand-outs to other ranks, %.3f ms of service "
              "(%.3f ms CPU) each", (long long)d->handouts,

@@ -41,6 +41,7 @@ struct dist {
     int64_t handouts, results;
     double service_s;   /* time the coordinator spent on messages (not waiting for them) */
     double service_cpu_s; /* the same in its thread's CPU time (not waiting for a core) */
+    double held_s, held_max_s; /* how long asks waited for a partition (the window was full) */
     int rc;             /* the coordinator's own failure (MPI), else 0 */
     zest_error err;
 };
