@@ -206,7 +206,9 @@ int dist_end(int rc, zest_error *err) {
 void dist_free(struct dist *d) {
     if (!d) return;
     free(d->asks);
+    free(d->outbox);
     d->asks = NULL;
+    d->outbox = NULL;
 }
 
 /* ----------------------------------------------------------------------- coordinator */
@@ -428,6 +430,81 @@ int dist_send_result(struct job *job, int thread, size_t p, zest_error *err) {
 }
 
 int dist_bye(zest_error *err) { return mpirt_send(0, DIST_TAG_BYE, NULL, 0, err); }
+
+/* The next result waiting to be sent (its thread in *t), or SIZE_MAX. Under out_mu. */
+static size_t dist_outbox_next(const struct dist *d, int *t) {
+    for (size_t i = 0; i < d->threads; i++)
+        if (d->outbox[i] != SIZE_MAX) {
+            *t = (int)i;
+            return d->outbox[i];
+        }
+    return SIZE_MAX;
+}
+
+static void *dist_sender_main(void *arg) {
+    struct dist *d = arg;
+    pthread_mutex_lock(&d->out_mu);
+    for (;;) {
+        int t = 0;
+        const size_t p = dist_outbox_next(d, &t);
+        if (p == SIZE_MAX) {
+            if (d->sender_closed) break;
+            pthread_cond_wait(&d->out_cv, &d->out_mu);
+            continue;
+        }
+        pthread_mutex_unlock(&d->out_mu);
+        zest_error err;
+        const int rc = d->out_rc ? 0 : dist_send_result(d->job, t, p, &err);
+        pthread_mutex_lock(&d->out_mu);
+        if (rc && !d->out_rc) {
+            d->out_rc = rc;
+            d->out_err = err;
+            atomic_store(&d->job->stop, true);
+        }
+        d->outbox[t] = SIZE_MAX;
+        pthread_cond_broadcast(&d->out_cv);
+    }
+    pthread_mutex_unlock(&d->out_mu);
+    return NULL;
+}
+
+int dist_sender_start(struct dist *d, struct job *job, zest_error *err) {
+    d->job = job;
+    if (!(d->outbox = malloc((d->threads ? d->threads : 1) * sizeof *d->outbox)))
+        return err_set(err, ZEST_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < d->threads; i++) d->outbox[i] = SIZE_MAX;
+    pthread_mutex_init(&d->out_mu, NULL);
+    pthread_cond_init(&d->out_cv, NULL);
+    if (pthread_create(&d->sender, NULL, dist_sender_main, d) != 0)
+        return err_set(err, ZEST_E_INTERNAL, "cannot start the result sender thread");
+    d->sender_started = true;
+    return 0;
+}
+
+int dist_post_result(struct job *job, int thread, size_t p) {
+    struct dist *d = job->dist;
+    pthread_mutex_lock(&d->out_mu);
+    while (d->outbox[thread] != SIZE_MAX && !d->out_rc) pthread_cond_wait(&d->out_cv, &d->out_mu);
+    const int rc = d->out_rc;
+    if (!rc) d->outbox[thread] = p;
+    pthread_cond_broadcast(&d->out_cv);
+    pthread_mutex_unlock(&d->out_mu);
+    return rc;
+}
+
+int dist_sender_stop(struct dist *d, zest_error *err) {
+    if (!d->sender_started) return 0;
+    pthread_mutex_lock(&d->out_mu);
+    d->sender_closed = true;
+    pthread_cond_broadcast(&d->out_cv);
+    pthread_mutex_unlock(&d->out_mu);
+    pthread_join(d->sender, NULL);
+    d->sender_started = false;
+    pthread_mutex_destroy(&d->out_mu);
+    pthread_cond_destroy(&d->out_cv);
+    if (d->out_rc && err) *err = d->out_err;
+    return d->out_rc;
+}
 
 int dist_reduce_ops(zest_run_summary *s, zest_error *err) {
     const size_t n = s->n_ops * 3;

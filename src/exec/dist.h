@@ -44,6 +44,16 @@ struct dist {
     double held_s, held_max_s; /* how long asks waited for a partition (the window was full) */
     int rc;             /* the coordinator's own failure (MPI), else 0 */
     zest_error err;
+    /* another rank: the sender thread, which returns results to rank 0 while the worker
+     * that made one goes on with its next partition (one result in flight per worker) */
+    pthread_t sender;
+    bool sender_started, sender_closed;
+    pthread_mutex_t out_mu;
+    pthread_cond_t out_cv;
+    size_t *outbox; /* per thread: the partition whose result waits to be sent, or SIZE_MAX */
+    int out_rc;
+    zest_error out_err;
+    struct job *job;
 };
 
 /* The job (resume_identify on rank 0, the result on every rank). */
@@ -67,6 +77,12 @@ int dist_ask(int thread, zest_error *err);
 size_t dist_take(struct job *job, int thread);
 /* A worker thread of another rank: partition p's result to rank 0 (its lines are freed). */
 int dist_send_result(struct job *job, int thread, size_t p, zest_error *err);
+/* Another rank: the sender thread. dist_post_result hands it partition p's result (waiting
+ * while the thread's previous one is still being sent; 0, or the sender's failure);
+ * dist_sender_stop sends what is left and joins it. */
+int dist_sender_start(struct dist *d, struct job *job, zest_error *err);
+int dist_post_result(struct job *job, int thread, size_t p);
+int dist_sender_stop(struct dist *d, zest_error *err);
 /* Another rank: all its threads have ended. */
 int dist_bye(zest_error *err);
 /* Sums the op counters of every rank into rank 0's summary. */

@@ -438,9 +438,12 @@ static int run_rank_workers(struct job *job, zest_error *err) {
     job->merged = SIZE_MAX; /* no partition is ever the head of this rank's merge */
     int rc = run_dist_begin(job, n, err);
     if (rc == 0 && !w) rc = err_set(err, ZEST_E_NOMEM, "out of memory");
+    if (rc == 0) rc = dist_sender_start(job->dist, job, err);
     if (rc == 0) rc = run_workers_start(job, w, n, err);
     if (rc) atomic_store(&job->stop, true);
     run_workers_join(w, n);
+    const int src = dist_sender_stop(job->dist, rc ? NULL : err); /* every result before BYE */
+    if (rc == 0) rc = src;
     if (rc == 0) rc = dist_bye(err);
     run_summary_ops(job->sum, w, n);
     if (rc == 0) rc = dist_reduce_ops(job->sum, err);

@@ -481,7 +481,7 @@ static void *worker_main_remote(struct worker *w) {
         atomic_fetch_add_explicit(&job->ev.counters.parts_running, 1, memory_order_relaxed);
         worker_partition(w, p);
         worker_count_end(job, p);
-        if (dist_ask(thread, &err) != 0 || dist_send_result(job, thread, p, &err) != 0) {
+        if (dist_ask(thread, &err) != 0 || dist_post_result(job, thread, p) != 0) {
             atomic_store(&job->stop, true);
             break;
         }
