@@ -19,7 +19,7 @@ ZCFLAGS  = -std=c11 $(OPT) $(WARN) $(WERROR) -fPIC -fvisibility=hidden -pthread 
 MPI     ?= 1
 MPI_INC := $(if $(filter 1,$(MPI)),$(shell mpicc --showme:compile 2>/dev/null || pkg-config --cflags ompi-c 2>/dev/null),)
 MPI_LD  := $(if $(filter 1,$(MPI)),$(shell mpicc --showme:link 2>/dev/null || pkg-config --libs ompi-c 2>/dev/null),)
-LIBS     = -lyaml -lz -lzstd -lutf8proc -lm -pthread $(MPI_LD)
+LIBS     = -lyaml -lz -lzstd -llz4 -lutf8proc -lm -pthread $(MPI_LD)
 SANLD    = $(if $(TSAN),-fsanitize=thread,$(if $(SAN),-fsanitize=address$(,)undefined,))
 , := ,
 

@@ -5,9 +5,9 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config
-  libyaml-dev zlib1g-dev libzstd-dev libutf8proc-dev
+  libyaml-dev zlib1g-dev libzstd-dev liblz4-dev libutf8proc-dev
   clang libclang-rt-14-dev
-  python3 zstd gzip
+  python3 zstd lz4 gzip
   chromium fonts-dejavu-core
   fortunes fortunes-de fortunes-es fortunes-it fortunes-ru fortunes-zh fortunes-pl
   # language identification: the parity and speed baselines (the C++ fastText CLI and its

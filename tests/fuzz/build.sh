@@ -12,7 +12,7 @@ mkdir -p "$out"
 secs=${FUZZ_SECONDS:-30}
 lib_src=$(find src -name '*.c' ! -path 'src/cli/*' | sort)
 flags="-g -O1 -std=c11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
-libs="-lyaml -lz -lzstd -lutf8proc -lm -pthread"
+libs="-lyaml -lz -llz4 -lzstd -lutf8proc -lm -pthread"
 
 declare -A SEEDS=([jsonl]=tests/conformance [json]=tests/conformance [yaml]=examples [stream]=tests/conformance)
 
