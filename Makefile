@@ -13,7 +13,13 @@ CPPFLAGS = -Iinclude -D_GNU_SOURCE -I/usr/include/libxml2
 OPT      = $(if $(TSAN),-O1 -g -fno-omit-frame-pointer -fsanitize=thread,$(if $(SAN),-O1 -g -fno-omit-frame-pointer -fsanitize=address$(,)undefined -fno-sanitize-recover=undefined,-O2 -g))
 CFLAGS  ?=
 ZCFLAGS  = -std=c11 $(OPT) $(WARN) $(WERROR) -fPIC -fvisibility=hidden -pthread $(CFLAGS)
-LIBS     = -lyaml -lz -lzstd -llz4 -lutf8proc -lsnappy -lcurl -lpcre2-8 -lmicrohttpd -lxml2 -lopencc -lm -pthread
+LIBS     = -lyaml -lz -lzstd -llz4 -lutf8proc -lsnappy -lcurl -lpcre2-8 -lmicrohttpd -lxml2 -lopencc $(MPI_LD) -lm -pthread
+# MPI (distributed runs, docs/mpi.md): compiled in when Open MPI's development files are
+# present (mpicc --showme, else pkg-config ompi-c); MPI=0 builds without it. Only
+# src/exec/mpi_rt.c includes mpi.h; without MPI it is the one-rank build of the same interface.
+MPI     ?= 1
+MPI_INC := $(if $(filter 1,$(MPI)),$(shell mpicc --showme:compile 2>/dev/null || pkg-config --cflags ompi-c 2>/dev/null),)
+MPI_LD  := $(if $(filter 1,$(MPI)),$(shell mpicc --showme:link 2>/dev/null || pkg-config --libs ompi-c 2>/dev/null),)
 SANLD    = $(if $(TSAN),-fsanitize=thread,$(if $(SAN),-fsanitize=address$(,)undefined,))
 , := ,
 
@@ -47,6 +53,8 @@ $(BUILD)/obj/%.o: %.c
 # (and committed, so a build without the script's tools still works).
 src/server/www_data.c: $(sort $(wildcard src/server/www/*)) scripts/embed_www.sh
 	scripts/embed_www.sh
+# mpi.h's directories as system headers: its declarations are not ours to warn about.
+$(BUILD)/obj/src/exec/mpi_rt.o: CPPFLAGS += $(if $(MPI_LD),-DZEST_HAVE_MPI $(subst -I,-isystem ,$(MPI_INC)),)
 
 $(BUILD)/libzest.a: $(LIB_OBJ)
 	@rm -f $@

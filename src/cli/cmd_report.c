@@ -51,6 +51,19 @@ static void rp_workers(const zest_perf_summary *s) {
     }
 }
 
+/* Work per MPI rank, for a distributed job. */
+static void rp_ranks(const zest_perf_summary *s) {
+    if (s->n_ranks < 2) return;
+    printf("\n%-5s %-20s %7s %10s %10s %10s %9s %6s\n", "rank", "host", "workers", "partitions",
+           "rows in", "rows out", "busy s", "idle");
+    for (size_t i = 0; i < s->n_ranks; i++) {
+        const zest_rank_perf *k = &s->ranks[i];
+        printf("%-5d %-20s %7d %10lld %10lld %10lld %9.3f %5.0f%%\n", k->rank, k->host, k->workers,
+               (long long)k->partitions, (long long)k->rows_in, (long long)k->rows_out, k->busy_s,
+               k->idle_share * 100);
+    }
+}
+
 static int rp_by_wall(const void *a, const void *b) {
     const zest_partition_perf *x = *(const zest_partition_perf *const *)a;
     const zest_partition_perf *y = *(const zest_partition_perf *const *)b;
@@ -114,6 +127,7 @@ static void rp_print(const zest_perf_summary *s, int all) {
     rp_time_and_resources(s);
     rp_barriers(s);
     rp_workers(s);
+    rp_ranks(s);
     rp_partitions(s, all);
     rp_findings(s);
 }

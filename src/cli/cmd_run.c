@@ -120,6 +120,11 @@ int cmd_run(int argc, char **argv) {
     const int st = zest_run(cfg, &opts, &sum, &err);
     zest_server_stop(ui.server);
     cli_progress_destroy(&ui.progress);
+    if (sum && sum->quiet) { /* another MPI rank: rank 0 reports the run */
+        zest_run_summary_destroy(sum);
+        zest_config_destroy(cfg);
+        return cli_exit_code(st);
+    }
     if (sum && found[1] && !sum->resumed)
         fprintf(stderr, "zest: --resume: no earlier job of this config: ran it as new job %s\n",
                 sum->job_id);

@@ -28,7 +28,15 @@ const struct cli_cmd cli_cmds[] = {
              "place (finished/total partitions, rows/s, MB/s, ETA, retries, skipped), coloured\n"
              "unless NO_COLOR is set, and erased before the summary. Otherwise (CI, pipes) a\n"
              "plain `progress:` line every 5 s, and a last one at the end; a shorter run prints\n"
-             "none. ZEST_PROGRESS_INTERVAL=SECONDS changes the interval.\n",
+             "none. ZEST_PROGRESS_INTERVAL=SECONDS changes the interval.\n"
+             "\n"
+             "Under an MPI launcher (mpirun -np N zest run CONFIG, or srun) a zest built with\n"
+             "Open MPI runs the job on N ranks with np threads each, the work dir shared by\n"
+             "all; rank 0 plans, merges, and alone prints progress and the summary. The\n"
+             "export is the same as a local run's (docs/mpi.md).\n"
+             "\n"
+             "Exit status: 0 done, 3 partial (partitions skipped), 1 failed, 2 usage or config\n"
+             "error (as an unshared work dir).\n",
      .fn = cmd_run},
     {.name = "validate",
      .args = "CONFIG [--set KEY=VALUE]... [--print]",

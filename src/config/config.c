@@ -476,7 +476,7 @@ static int config_rule_ray_address(struct config_load *ld) {
     char where[600];
     const struct config_slot *s = config_slot_of(ld, "ray_address", NULL);
     if (!s) return ZEST_OK;
-    return config_warn(ld->cfg, "%s: ray_address '%s' is ignored: zest runs on its local "
+    return config_warn(ld->cfg, "%s: ray_address '%s' is ignored: zest runs on its own "
                                 "executor (Ray is not used)",
                        config_where(ld, s->node, "ray_address", where, sizeof where),
                        ld->cfg->ray_address);

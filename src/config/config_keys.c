@@ -23,7 +23,8 @@ _Static_assert(sizeof(enum cfg_format) == sizeof(int), "enum layout");
 _Static_assert(sizeof(enum cfg_ckpt_strategy) == sizeof(int), "enum layout");
 
 static const char config_ray_warning[] =
-    "executor_type '%s' runs on zest's local executor (Ray is not used)";
+    "executor_type '%s' runs on zest's executor: worker threads, and MPI ranks under mpirun "
+    "or srun (Ray is not used)";
 
 static const struct config_choice config_executors[] = {
     {.name = "default", .value = CFG_EXEC_DEFAULT},

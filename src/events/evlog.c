@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -747,8 +748,9 @@ static void *evlog_writer_main(void *arg) {
 
 /* ---- open, flush, close -------------------------------------------------------------- */
 
-/* The fixed parts of every line: the job id after event_id, pid and host at the end. */
-static int evlog_build_affixes(struct evlog *log, const char *job_id) {
+/* The fixed parts of every line: the job id after event_id, rank, pid and host at the end. */
+static int evlog_build_affixes(struct evlog *log, const char *job_id, int rank,
+                               const char *host_given) {
     struct buf b;
     char host[256] = "";
     int rc = 0;
@@ -759,8 +761,9 @@ static int evlog_build_affixes(struct evlog *log, const char *job_id) {
     if ((rc = buf_putc(&b, '\0'))) goto out;
     log->job_json = b.data;
     buf_init(&b, 0);
-    if ((rc = buf_printf(&b, ",\"pid\":%ld", (long)getpid()))) goto out;
-    if (gethostname(host, sizeof host - 1) == 0 && host[0] &&
+    if ((rc = buf_printf(&b, ",\"rank\":%d,\"pid\":%ld", rank, (long)getpid()))) goto out;
+    if (host_given) snprintf(host, sizeof host, "%s", host_given);
+    if ((host[0] || gethostname(host, sizeof host - 1) == 0) && host[0] &&
         ((rc = buf_append(&b, ",\"host\":", 8)) ||
          (rc = evlog_put_str(log, &b, host, strlen(host)))))
         goto out;
@@ -790,7 +793,7 @@ static int evlog_start(struct evlog *log, const struct evlog_config *cfg, zest_e
         return err_set(err, ZEST_E_NOMEM, "%s: out of memory", cfg->dir);
     for (size_t i = 0; i < log->ring_events; i++)
         buf_init(&log->recent[i], 0);
-    if (evlog_build_affixes(log, cfg->job_id) != 0)
+    if (evlog_build_affixes(log, cfg->job_id, cfg->rank, cfg->host) != 0)
         return err_set(err, ZEST_E_NOMEM, "%s: out of memory", cfg->dir);
     int64_t last_id = 0;
     ZEST_TRY(evrot_open(&log->rot, cfg->dir, cfg->backup_count, &last_id, err));

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * evlog.h - the event logger: structured events (the spec's Event plus event_id, job_id,
- * level, operation_idx, attempt, worker, pid, host) written as JSON Lines to
+ * level, operation_idx, attempt, worker, rank, pid, host) written as JSON Lines to
  * <job dir>/events/events.jsonl, rotated to events.jsonl.1.gz ... events.jsonl.N.gz.
  *
  * Threads emit; one writer thread formats and writes. evlog_emit never touches the disk and
@@ -77,6 +77,8 @@ struct evlog_config {
     int backup_count;         /* rotated files kept; 0: rotation truncates */
     double flush_interval_s;  /* at most this long between an emit and its write(2) */
     size_t ring_events;       /* recent events kept in memory for live queries */
+    int rank;                 /* the MPI rank writing this log (0 when not distributed) */
+    const char *host;         /* the host named in every event; NULL: gethostname */
 };
 
 struct evlog;

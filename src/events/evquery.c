@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -151,6 +152,7 @@ static const struct evq_field evq_fields[] = {
     EVQ_F("metadata", EVQ_OBJ, metadata, false),
     EVQ_F("resource_usage", EVQ_OBJ, resource_usage, false),
     EVQ_F("performance_metrics", EVQ_OBJ, performance_metrics, false),
+    EVQ_F("rank", EVQ_INT, rank, false),
     EVQ_F("pid", EVQ_I64, pid, false),
     EVQ_F("host", EVQ_STR, host, false),
 };
@@ -207,6 +209,7 @@ static void evq_event_unset(zest_event *ev) {
     ev->operation_idx = ev->attempt = ev->worker = -1;
     ev->duration = NAN;
     ev->pid = -1;
+    ev->rank = -1;
 }
 
 static int evq_store_members(const struct json_value *root, zest_event *ev, struct arena *a,
@@ -501,12 +504,142 @@ static int evq_deliver_ring(struct evq_ctx *q, zest_error *err) {
     return rc;
 }
 
+/* ---------------------------------------------------------------- ranks, merged by time */
+
+/* A distributed run's other ranks log in events/rank<k>/ (rank 0 in events/ itself). */
+static bool evq_is_rank_dir(const char *name) {
+    if (strncmp(name, "rank", 4) != 0 || !name[4]) return false;
+    for (const char *p = name + 4; *p; p++)
+        if (*p < '0' || *p > '9') return false;
+    return true;
+}
+
+static int evq_cmp_names(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The rank directories under events_dir, sorted (rank numbers have a fixed width). */
+static int evq_rank_dirs(const char *events_dir, char ***out, size_t *n) {
+    DIR *d = opendir(events_dir);
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    if (!d) return 0;
+    int rc = 0;
+    for (struct dirent *de; rc == 0 && (de = readdir(d)) != NULL;) {
+        if (!evq_is_rank_dir(de->d_name)) continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 8;
+            char **v = realloc(*out, cap * sizeof *v);
+            if (!v) rc = ZEST_E_NOMEM;
+            else *out = v;
+        }
+        if (rc == 0 && !((*out)[*n] = strdup(de->d_name))) rc = ZEST_E_NOMEM;
+        if (rc == 0) ++*n;
+    }
+    closedir(d);
+    if (*n) qsort(*out, *n, sizeof **out, evq_cmp_names);
+    return rc;
+}
+
+/* A matching line of some rank's log, kept until all logs are read. */
+struct evq_kept {
+    double ts;
+    size_t log, seq;
+    char *line;
+};
+
+struct evq_merge {
+    struct evq_kept *v;
+    size_t n, cap, log;
+};
+
+/* The merge the collecting sink fills: one per query, per thread. */
+static _Thread_local struct evq_merge *evq_merge_of;
+
+static int evq_collect_line(struct evq_ctx *q, const char *line, size_t len) {
+    struct evq_merge *m = evq_merge_of;
+    const int rc = evq_ctx_take(q, line, len);
+    if (rc <= 0) return rc;
+    if (m->n == m->cap) {
+        const size_t cap = m->cap ? 2 * m->cap : 1024;
+        struct evq_kept *v = realloc(m->v, cap * sizeof *v);
+        if (!v) return ZEST_E_NOMEM;
+        m->v = v;
+        m->cap = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) return ZEST_E_NOMEM;
+    memcpy(copy, line, len);
+    copy[len] = '\0';
+    m->v[m->n] = (struct evq_kept){q->cur.ev.timestamp, m->log, m->n, copy};
+    m->n++;
+    return 0;
+}
+
+static int evq_cmp_kept(const void *a, const void *b) {
+    const struct evq_kept *x = a, *y = b;
+    if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
+    if (x->log != y->log) return x->log < y->log ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Reads rank 0's log and each rank's, keeps the matches, and delivers them by time (the
+ * newest `limit` when a limit is set). */
+static int evq_get_merged(struct evq_ctx *q, char **ranks, size_t n_ranks, zest_error *err) {
+    struct evq_merge m = {0};
+    char *const base = q->events_dir;
+    int rc = 0;
+    evq_merge_of = &m;
+    for (size_t i = 0; rc == 0 && i <= n_ranks; i++) {
+        struct evq_pass p = {.q = q, .count_torn = true, .sink = evq_collect_line};
+        char *dir = NULL;
+        if (i > 0) {
+            const size_t len = strlen(base) + strlen(ranks[i - 1]) + 2;
+            if (!(dir = malloc(len))) {
+                rc = err_set(err, ZEST_E_NOMEM, "out of memory");
+                break;
+            }
+            snprintf(dir, len, "%s/%s", base, ranks[i - 1]);
+            q->events_dir = dir;
+        }
+        m.log = i;
+        rc = evq_pass_run(&p, err);
+        q->events_dir = base;
+        free(dir);
+    }
+    evq_merge_of = NULL;
+    if (rc == 0 && m.n) qsort(m.v, m.n, sizeof *m.v, evq_cmp_kept);
+    const size_t from = q->f.limit && m.n > q->f.limit ? m.n - q->f.limit : 0;
+    for (size_t i = from; rc == 0 && i < m.n; i++) {
+        rc = evq_ctx_take(q, m.v[i].line, strlen(m.v[i].line));
+        if (rc > 0) rc = q->fn(&q->cur.ev, q->user) ? 1 : 0;
+    }
+    for (size_t i = 0; i < m.n; i++) free(m.v[i].line);
+    free(m.v);
+    if (rc == ZEST_E_NOMEM) err_set(err, rc, "%s: out of memory", base);
+    return rc;
+}
+
 int zest_get_events(const char *job_dir, const zest_event_filter *filter, zest_event_fn fn,
                     void *user, size_t *skipped, zest_error *err) {
     struct evq_ctx q;
     struct evq_pass p = {.q = &q, .count_torn = true};
+    char **ranks = NULL;
+    size_t n_ranks = 0;
     int rc = evq_ctx_init(&q, job_dir, filter, err);
     if (rc) goto out;
+    if (evq_rank_dirs(q.events_dir, &ranks, &n_ranks) != 0) {
+        rc = err_set(err, ZEST_E_NOMEM, "%s: out of memory", q.events_dir);
+        goto out;
+    }
+    if (n_ranks) {
+        q.fn = fn;
+        q.user = user;
+        rc = evq_get_merged(&q, ranks, n_ranks, err);
+        if (rc > 0) rc = 0;
+        goto out;
+    }
     q.fn = fn;
     q.user = user;
     q.ring.max = q.f.limit; /* the most recent `limit` matches, delivered after the pass */
@@ -516,6 +649,8 @@ int zest_get_events(const char *job_dir, const zest_event_filter *filter, zest_e
     if (rc > 0) rc = 0; /* stopped by the callback */
 out:
     if (skipped) *skipped = q.skipped;
+    for (size_t i = 0; i < n_ranks; i++) free(ranks[i]);
+    free(ranks);
     evq_ctx_free(&q);
     return rc;
 }

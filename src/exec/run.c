@@ -25,7 +25,9 @@
 #include "../io/sink.h"
 #include "../io/source.h"
 #include "barrier.h"
+#include "dist.h"
 #include "jobpaths.h"
+#include "mpi_rt.h"
 #include "remoterun.h"
 #include "resume.h"
 #include "worker.h"
@@ -253,8 +255,9 @@ static void run_stop(struct job *job) {
 }
 
 static int run_workers_start(struct job *job, struct worker *w, size_t n, zest_error *err) {
+    const size_t base = job->dist ? job->dist->worker_base : 0; /* job-wide worker indexes */
     for (size_t i = 0; i < n; i++) {
-        ZEST_TRY(worker_init(&w[i], job, (int)i, err));
+        ZEST_TRY(worker_init(&w[i], job, (int)(base + i), err));
         if (pthread_create(&w[i].thread, NULL, worker_main, &w[i]) != 0)
             return err_set(err, ZEST_E_INTERNAL, "cannot start worker thread %zu", i);
         w[i].started = true;
@@ -314,16 +317,45 @@ static int run_skipped(struct job *job, zest_error *err) {
                    (long long)s->skipped[0].partition, s->skipped[0].error);
 }
 
+/* This rank's worker threads. */
+static size_t run_threads(const struct job *job) {
+    return run_np(job->cfg) < job->plan.count ? run_np(job->cfg) : job->plan.count;
+}
+
+/* A distributed run: the ranks' thread counts, then (rank 0) the coordinator, which answers
+ * every rank until all are done, whatever happens here. */
+static int run_dist_begin(struct job *job, size_t n, zest_error *err) {
+    if (!job->dist) return 0;
+    ZEST_TRY(dist_threads(job->dist, n, err));
+    job->window = job->dist->total_threads ? 2 * job->dist->total_threads : 1;
+    return job->dist->rank == 0 ? dist_coord_start(job->dist, job, err) : 0;
+}
+
+/* The coordinator ends once every rank said it is done; then the op counters of all ranks
+ * are summed into rank 0's summary. */
+static int run_dist_end(struct job *job, int rc, zest_error *err) {
+    if (!job->dist) return rc;
+    zest_error derr;
+    int drc = dist_coord_join(job->dist, &derr);
+    if (drc == 0) drc = dist_reduce_ops(job->sum, &derr);
+    if (rc == 0 && drc) {
+        rc = drc;
+        if (err) *err = derr;
+    }
+    return rc;
+}
+
 /* Workers run partitions while this thread merges them into the export. */
 static int run_partitions(struct job *job, const struct jobpaths *jp, zest_error *err) {
-    const size_t n = run_np(job->cfg) < job->plan.count ? run_np(job->cfg) : job->plan.count;
+    const size_t n = run_threads(job);
     struct worker *w = calloc(n ? n : 1, sizeof *w);
     struct shardsink *sink = NULL;
     struct outq q = {0};
-    int rc = w ? 0 : err_set(err, ZEST_E_NOMEM, "out of memory");
     /* A partition starts at most 2n ahead of the merge: a worker done early takes the next
      * one while a slower one finishes the head, and memory stays bounded. */
     job->window = n ? 2 * n : 1;
+    int rc = run_dist_begin(job, n, err);
+    if (rc == 0 && !w) rc = err_set(err, ZEST_E_NOMEM, "out of memory");
     job->outq = &q;
     if (rc == 0) rc = jobpaths_make_parent(jp->export_path, err);
     if (rc == 0) rc = shardsink_open(jp->export_path, job->cfg->export_shard_size, &sink, err);
@@ -332,6 +364,9 @@ static int run_partitions(struct job *job, const struct jobpaths *jp, zest_error
     if (rc == 0) rc = run_merge(job, &q, err);
     if (rc) run_stop(job);
     run_workers_join(w, n);
+    if (rc) run_stop(job); /* a coordinator failure ends the merge: the ranks get no more */
+    run_summary_ops(job->sum, w, n);
+    rc = run_dist_end(job, rc, err);
     if (rc == ZEST_E_CANCELLED) rc = run_first_error(job, err);
     const int wrc = outq_finish(&q, rc ? NULL : err);
     if (rc == 0) rc = wrc;
@@ -342,7 +377,6 @@ static int run_partitions(struct job *job, const struct jobpaths *jp, zest_error
         if (rc == 0) rc = run_skipped(job, err);
     }
     shardsink_abort(sink);
-    run_summary_ops(job->sum, w, n);
     for (size_t i = 0; i < n && w; i++) worker_destroy(&w[i]);
     free(w);
     return rc;
@@ -428,8 +462,63 @@ static int run_job(struct job *job, const struct jobpaths *jp, zest_error *err) 
     if (rc == 0 && progress_start(&job->progress, &job->plan) != 0)
         rc = err_set(err, ZEST_E_INTERNAL, "cannot start the progress thread");
     if (rc == 0) rc = barrier_run(job, jp->work_dir, err); /* global ops' decisions */
+    if (job->dist) { /* the other ranks start (or stop) here */
+        size_t parts = job->plan.count;
+        const int s = dist_sync_plan(job->dist, rc, &parts, err);
+        if (s) return s;
+    }
     if (rc == 0) rc = run_partitions(job, jp, err);
     if (rc == 0) run_ckpt_drop(job); /* not after a partial run: a rerun may reuse them */
+    return rc;
+}
+
+/* A rank other than 0: its event log, the plan rank 0 wrote, and worker threads that take
+ * partitions from rank 0 until none is left. A failure here makes the rank leave without
+ * agreement (the launcher then ends the job). */
+static int run_rank_workers(struct job *job, zest_error *err) {
+    const size_t n = run_threads(job);
+    struct worker *w = calloc(n ? n : 1, sizeof *w);
+    job->merged = SIZE_MAX; /* no partition is ever the head of this rank's merge */
+    int rc = run_dist_begin(job, n, err);
+    if (rc == 0 && !w) rc = err_set(err, ZEST_E_NOMEM, "out of memory");
+    if (rc == 0) rc = dist_sender_start(job->dist, job, err);
+    if (rc == 0) rc = run_workers_start(job, w, n, err);
+    if (rc) atomic_store(&job->stop, true);
+    run_workers_join(w, n);
+    const int src = dist_sender_stop(job->dist, rc ? NULL : err); /* every result before BYE */
+    if (rc == 0) rc = src;
+    if (rc == 0) rc = dist_bye(err);
+    run_summary_ops(job->sum, w, n);
+    if (rc == 0) rc = dist_reduce_ops(job->sum, err);
+    for (size_t i = 0; i < n && w; i++) worker_destroy(&w[i]);
+    free(w);
+    return rc;
+}
+
+static int run_rank(struct job *job, const struct jobpaths *jp, zest_error *err) {
+    char plan_path[1200];
+    size_t parts = 0;
+    snprintf(plan_path, sizeof plan_path, "%s/partitions.json", jp->work_dir);
+    int rc = runev_open(&job->ev, job->cfg, jp->work_dir, jp->job_id, err);
+    if (rc == 0) rc = faults_parse(getenv("ZEST_FAULTS"), &job->faults, err);
+    if (rc == 0) rc = dist_sync_plan(job->dist, 0, &parts, err);
+    if (rc == 0) rc = partplan_read(plan_path, &job->plan, err);
+    if (rc == 0 && job->plan.count != parts)
+        rc = err_set_at(err, ZEST_E_FORMAT, plan_path, 0, -1,
+                        "%zu partitions where rank 0 planned %zu", job->plan.count, parts);
+    if (rc == 0 && !(job->slots = calloc(parts ? parts : 1, sizeof *job->slots)))
+        rc = err_set(err, ZEST_E_NOMEM, "out of memory");
+    for (size_t p = 0; rc == 0 && p < parts; p++) buf_init(&job->slots[p].out, 0);
+    if (rc == 0) rc = run_ckpt_open(job, jp, err);
+    /* rank 0 committed every global op's decision before the plan's meeting point: load them */
+    if (rc == 0) rc = barrier_run(job, jp->work_dir, err);
+    if (rc == 0) rc = run_rank_workers(job, err);
+    zest_error lerr;
+    const int lrc = runev_close(&job->ev, &lerr);
+    if (rc == 0 && lrc) {
+        rc = lrc;
+        if (err) *err = lerr;
+    }
     return rc;
 }
 
@@ -528,11 +617,39 @@ static int run_open_job(struct job *job, const struct jobpaths *jp, double t0, z
     return rc;
 }
 
+/* Rank 0 of a distributed run that failed before the plan's meeting point: the other ranks
+ * wait there for its status. */
+static int run_dist_unsynced(struct job *job, int rc, zest_error *err) {
+    if (!job->dist || job->dist->rank != 0 || job->dist->synced_plan) return rc;
+    size_t parts = 0;
+    if (!rc) rc = err_set(err, ZEST_E_INTERNAL, "the run ended before its plan");
+    dist_sync_plan(job->dist, rc, &parts, err);
+    return rc;
+}
+
+/* The job proper once identified: rank 0 locks it (the others check they share its work
+ * dir) and runs it; the other ranks of a distributed run work for rank 0. */
+static int run_identified(struct job *job, const struct jobpaths *jp, double t0,
+                          zest_error *err) {
+    const int rank = job->dist ? job->dist->rank : 0;
+    int rc = 0, lock = -1;
+    if (rank == 0) {
+        lock = jobfile_lock(jp->work_dir, err);
+        if (lock < 0) rc = lock;
+    }
+    if (job->dist) rc = dist_probe(jp->work_dir, rc, err);
+    if (rc == 0 && rank == 0) rc = run_dist_unsynced(job, run_open_job(job, jp, t0, err), err);
+    if (rc == 0 && rank > 0) rc = run_rank(job, jp, err);
+    jobfile_unlock(lock);
+    return rc;
+}
+
 int zest_run(const zest_config *cfg, const zest_run_options *opts, zest_run_summary **out,
              zest_error *err) {
     const double t0 = now_seconds();
     struct jobpaths jp;
     struct job job = {.cfg = cfg, .opts = opts};
+    struct dist dist = {0};
     int rc;
     if (out) *out = NULL;
     if (!(job.sum = summary_new(cfg))) return err_set(err, ZEST_E_NOMEM, "out of memory");
@@ -541,18 +658,34 @@ int zest_run(const zest_config *cfg, const zest_run_options *opts, zest_run_summ
     pthread_mutex_init(&job.mu, NULL);
     pthread_cond_init(&job.cv, NULL);
     progress_init(&job.progress, opts, &job.ev.counters, t0);
-    rc = resume_identify(cfg, opts && opts->resume, &jp, &job.jobfile, &job.resuming, err);
+    rc = mpirt_init(err);
+    if (rc == 0 && mpirt_distributed()) {
+        dist.rank = mpirt_rank();
+        dist.size = mpirt_size();
+        job.dist = &dist;
+        job.sum->rank = dist.rank;
+    }
+    if (rc == 0)
+        rc = job.dist ? dist_identify(cfg, opts && opts->resume, &jp, &job.jobfile, &job.resuming,
+                                      err)
+                      : resume_identify(cfg, opts && opts->resume, &jp, &job.jobfile,
+                                        &job.resuming, err);
     if (rc == 0) {
         run_summary_paths(job.sum, &jp);
         job.sum->resumed = job.resuming;
         job.sum->already_complete = job.resuming && job.jobfile.state == JOBFILE_COMPLETE;
-        const int lock = job.sum->already_complete ? -1 : jobfile_lock(jp.work_dir, err);
-        if (lock < 0 && !job.sum->already_complete) rc = lock;
-        if (rc == 0 && !job.sum->already_complete) rc = run_open_job(&job, &jp, t0, err);
-        jobfile_unlock(lock);
+        if (job.sum->already_complete && job.dist) mpirt_agreed();
+        if (!job.sum->already_complete) rc = run_identified(&job, &jp, t0, err);
     }
+    /* The ranks that began the work together end it together, with rank 0's status; a rank
+     * that failed on its own leaves without (and the launcher ends the job). */
+    const bool began = job.dist && dist.synced_plan && dist.began;
+    if (began && (dist.rank == 0 || rc == 0)) rc = dist_end(rc, err);
+    job.sum->quiet = job.dist && dist.rank > 0 && (rc == 0 || dist_status_shared());
     job.sum->seconds = now_seconds() - t0;
-    progress_final(&job.progress, job.sum, rc == 0 || rc == ZEST_E_PARTIAL);
+    if (!job.dist || dist.rank == 0)
+        progress_final(&job.progress, job.sum, rc == 0 || rc == ZEST_E_PARTIAL);
+    dist_free(&dist);
     job_free(&job);
     if (out)
         *out = job.sum;

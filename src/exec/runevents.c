@@ -8,6 +8,7 @@
 
 #include "../common/err.h"
 #include "../io/json.h"
+#include "mpi_rt.h"
 
 static double runev_now(void) {
     struct timespec ts;
@@ -20,8 +21,15 @@ int runev_open(struct runevents *ev, const struct zest_config *cfg, const char *
     char dir[1100];
     memset(ev, 0, sizeof *ev);
     ev->started = runev_now();
-    snprintf(dir, sizeof dir, "%s/events", job_dir);
+    /* Rank 0 (and a local run) writes events/events.jsonl; rank k of a distributed run its
+     * own log in events/rank<k>/, rotated on its own (readers merge them by time). */
+    if (mpirt_rank() == 0)
+        snprintf(dir, sizeof dir, "%s/events", job_dir);
+    else
+        snprintf(dir, sizeof dir, "%s/events/rank%04d", job_dir, mpirt_rank());
     const struct evlog_config lc = {
+        .rank = mpirt_rank(),
+        .host = mpirt_host(),
         .dir = dir,
         .job_id = job_id,
         .enabled = cfg->event_logging_enabled,

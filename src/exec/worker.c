@@ -12,6 +12,7 @@
 #include "../io/parquet_lines.h"
 #include "../io/source.h"
 #include "barrier.h"
+#include "dist.h"
 
 /* A batch also ends when its buffered bytes pass this, so huge records stay bounded. */
 #define WORKER_BATCH_BYTES (64u << 20)
@@ -460,6 +461,15 @@ static void worker_partition(struct worker *w, size_t p) {
     runev_partition_skip(&job->ev, part->id, w->index, slot->attempt, &slot->err);
 }
 
+size_t worker_take_nowait(struct job *job) {
+    size_t p = SIZE_MAX;
+    pthread_mutex_lock(&job->mu);
+    if (!atomic_load(&job->stop) && job->next < job->plan.count)
+        p = job->next >= job->merged + job->window ? WORKER_TAKE_WAIT : job->next++;
+    pthread_mutex_unlock(&job->mu);
+    return p;
+}
+
 /* The next partition to run, or SIZE_MAX when there is none (or the job stops). */
 static size_t worker_take(struct job *job) {
     size_t p = SIZE_MAX;
@@ -475,7 +485,7 @@ static size_t worker_take(struct job *job) {
 /* How partition p ended, in the progress counters. A finished partition's input is done in
  * full: its planned bytes replace what its reads counted (a last line without a newline,
  * a checkpoint read instead of the source). */
-static void worker_count_end(struct job *job, size_t p) {
+void worker_count_end(struct job *job, size_t p) {
     struct run_counters *c = &job->ev.counters;
     const struct part_slot *slot = &job->slots[p];
     const int64_t planned = progress_part_bytes(&job->plan, p);
@@ -496,10 +506,31 @@ static void worker_count_end(struct job *job, size_t p) {
     }
 }
 
+/* A thread of a rank other than 0 asks rank 0 for partitions and sends their results
+ * back; its own slots only hold a partition while it runs. */
+static void *worker_main_remote(struct worker *w) {
+    struct job *job = w->job;
+    const int thread = w->index - (int)job->dist->worker_base;
+    zest_error err;
+    size_t p;
+    if (dist_ask(thread, &err) != 0) return NULL;
+    while ((p = dist_take(job, thread)) != SIZE_MAX) {
+        atomic_fetch_add_explicit(&job->ev.counters.parts_running, 1, memory_order_relaxed);
+        worker_partition(w, p);
+        worker_count_end(job, p);
+        if (dist_ask(thread, &err) != 0 || dist_post_result(job, thread, p) != 0) {
+            atomic_store(&job->stop, true);
+            break;
+        }
+    }
+    return NULL;
+}
+
 void *worker_main(void *arg) {
     struct worker *w = arg;
     struct job *job = w->job;
     size_t p;
+    if (job->dist && job->dist->rank > 0) return worker_main_remote(w);
     while ((p = worker_take(job)) != SIZE_MAX) {
         atomic_fetch_add_explicit(&job->ev.counters.parts_running, 1, memory_order_relaxed);
         worker_partition(w, p);

@@ -76,6 +76,7 @@ struct job {
     atomic_bool stop;
     struct progress progress; /* the on_progress ticker, reading ev.counters */
     struct barrier *barrier;  /* NULL when the config has no global op */
+    struct dist *dist;        /* a run over several MPI ranks (dist.h); NULL when local */
 };
 
 struct worker {
@@ -98,5 +99,14 @@ int worker_init(struct worker *w, struct job *job, int index, zest_error *err);
 void worker_destroy(struct worker *w);
 /* The thread body: takes partitions until none is left or the job stops. */
 void *worker_main(void *arg);
+
+/* What worker_take_nowait returns when the next partition may not start yet (the window
+ * ahead of the merge is full). */
+#define WORKER_TAKE_WAIT (SIZE_MAX - 1)
+/* The next partition to run, SIZE_MAX when there is none (or the job stops), or
+ * WORKER_TAKE_WAIT; never blocks (the coordinator of a distributed run hands these out). */
+size_t worker_take_nowait(struct job *job);
+/* How partition p ended, in the progress counters (its slot filled). */
+void worker_count_end(struct job *job, size_t p);
 
 #endif

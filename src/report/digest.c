@@ -153,9 +153,10 @@ static int dg_partition_start(struct digest *d, const zest_event *ev) {
     p->state = DG_RUNNING;
     p->attempts = ev->attempt > p->attempts ? ev->attempt : p->attempts;
     p->worker = ev->worker;
+    p->rank = ev->rank > 0 ? ev->rank : 0;
     p->t0 = ev->timestamp;
     const struct dg_attempt at = {.partition = ev->partition_id, .attempt = ev->attempt,
-                                  .worker = ev->worker, .t0 = ev->timestamp};
+                                  .worker = ev->worker, .rank = p->rank, .t0 = ev->timestamp};
     return DG_PUSH(d->attempts, at);
 }
 
@@ -278,7 +279,17 @@ static int dg_metric(struct digest *d, const zest_event *ev, struct arena *a) {
 /* Ids a report can hold: a damaged log may name any number. */
 static bool dg_in_range(const zest_event *ev) {
     return ev->partition_id < DIGEST_MAX_PARTITIONS && ev->worker < DIGEST_MAX_WORKERS &&
-           ev->operation_idx < DIGEST_MAX_WORKERS;
+           ev->operation_idx < DIGEST_MAX_WORKERS && ev->rank < DIGEST_MAX_WORKERS;
+}
+
+/* The rank that wrote the event, and its host. */
+static int dg_rank_seen(struct digest *d, const zest_event *ev) {
+    const int r = ev->rank > 0 ? ev->rank : 0;
+    while (d->ranks.n <= (size_t)r) ZEST_TRY(DG_PUSH(d->ranks, (struct dg_rank){0}));
+    struct dg_rank *k = &d->ranks.v[r];
+    if (!k->seen && ev->host) snprintf(k->host, sizeof k->host, "%s", ev->host);
+    k->seen = true;
+    return 0;
 }
 
 static int dg_event(struct digest *d, const zest_event *ev, struct arena *a) {
@@ -287,6 +298,10 @@ static int dg_event(struct digest *d, const zest_event *ev, struct arena *a) {
         d->skipped_lines++;
         return 0;
     }
+    ZEST_TRY(dg_rank_seen(d, ev));
+    /* Resource samples are rank 0's: the other ranks' figures are their own processes'. */
+    if (ev->rank > 0 && (!strcmp(t, "resource_usage") || !strcmp(t, "performance_metric")))
+        return 0;
     if (!d->job_id && ev->job_id && dg_set_str(&d->job_id, ev->job_id)) return ZEST_E_NOMEM;
     if (d->first_t == 0 || ev->timestamp < d->first_t) d->first_t = ev->timestamp;
     if (ev->timestamp > d->last_t) d->last_t = ev->timestamp;
@@ -420,6 +435,7 @@ void digest_free(struct digest *d) {
     free(d->samples.v);
     free(d->points.v);
     free(d->barriers.v);
+    free(d->ranks.v);
     free(d->job_id);
     free(d->job_dir);
     memset(d, 0, sizeof *d);

@@ -37,7 +37,7 @@ const char *digest_part_state_name(enum dg_part_state state);
 /* One attempt at a partition: partition_start to partition_complete / partition_error. */
 struct dg_attempt {
     int64_t partition;
-    int attempt, worker;
+    int attempt, worker, rank; /* rank: the MPI rank of the worker (0 for a local job) */
     double t0, t1; /* t1 0 while running */
     bool failed, skipped;
     double cpu_s;
@@ -54,7 +54,7 @@ struct dg_op_run {
 struct dg_part {
     enum dg_part_state state;
     bool seen, reused;
-    int attempts, worker;
+    int attempts, worker, rank;
     double t0, seconds, cpu_s; /* of the latest attempt */
     double op_s, ckpt_s;       /* summed over its attempts */
     int64_t rows_in, rows_out, bytes_in, bytes_out;
@@ -92,6 +92,12 @@ struct dg_point {
         size_t n, cap; \
     }
 
+/* An MPI rank as its events show it. */
+struct dg_rank {
+    bool seen;
+    char host[64];
+};
+
 struct digest {
     char *job_id;
     char *job_dir;
@@ -108,6 +114,7 @@ struct digest {
     DG_VEC(struct dg_sample) samples;
     DG_VEC(struct dg_point) points;
     DG_VEC(struct dg_barrier) barriers; /* in the order first seen */
+    DG_VEC(struct dg_rank) ranks; /* indexed by rank */
     size_t skipped_lines; /* torn or malformed event lines */
     const char *state;    /* digest_state */
 };

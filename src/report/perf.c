@@ -163,6 +163,46 @@ static int pf_barriers(zest_perf_summary *s, const struct digest *d) {
     return 0;
 }
 
+/* Per rank: its workers (those whose attempts it logged), their busy time and idle share,
+ * and the partitions it finished. */
+static int pf_ranks(zest_perf_summary *s, const struct digest *d) {
+    const size_t n = d->ranks.n ? d->ranks.n : 1;
+    if (!(s->ranks = calloc(n, sizeof *s->ranks))) return ZEST_E_NOMEM;
+    s->n_ranks = n;
+    char *counted = calloc(s->n_workers ? s->n_workers : 1, 1);
+    if (!counted) return ZEST_E_NOMEM;
+    for (size_t r = 0; r < n; r++) {
+        s->ranks[r].rank = (int)r;
+        if (r < d->ranks.n) snprintf(s->ranks[r].host, sizeof s->ranks[r].host, "%s", d->ranks.v[r].host);
+    }
+    for (size_t i = 0; i < d->attempts.n; i++) {
+        const struct dg_attempt *a = &d->attempts.v[i];
+        if (a->rank < 0 || (size_t)a->rank >= n || a->worker < 0) continue;
+        zest_rank_perf *k = &s->ranks[a->rank];
+        if ((size_t)a->worker < s->n_workers && !counted[a->worker]) {
+            counted[a->worker] = 1;
+            k->workers++;
+        }
+        if (a->t1 > 0) k->busy_s += a->t1 - a->t0;
+    }
+    free(counted);
+    for (size_t p = 0; p < d->parts.n; p++) {
+        const struct dg_part *q = &d->parts.v[p];
+        if (q->state != DG_DONE || q->rank < 0 || (size_t)q->rank >= n) continue;
+        zest_rank_perf *k = &s->ranks[q->rank];
+        k->partitions++;
+        k->rows_in += q->rows_in;
+        k->rows_out += q->rows_out;
+    }
+    for (size_t r = 0; r < n; r++) {
+        zest_rank_perf *k = &s->ranks[r];
+        const double cap = s->wall_s * k->workers;
+        k->idle_share = cap > 0 ? 1 - k->busy_s / cap : 0;
+        if (k->idle_share < 0) k->idle_share = 0;
+    }
+    return 0;
+}
+
 static int pf_spans(zest_perf_summary *s, const struct digest *d) {
     const size_t n = d->attempts.n + d->op_runs.n;
     if (n && !(s->spans = calloc(n, sizeof *s->spans))) return ZEST_E_NOMEM;
@@ -242,6 +282,7 @@ static int pf_build(zest_perf_summary *s, const struct digest *d) {
     ZEST_TRY(pf_partitions(s, d));
     ZEST_TRY(pf_ops(s, d));
     ZEST_TRY(pf_workers(s, d));
+    ZEST_TRY(pf_ranks(s, d));
     ZEST_TRY(pf_spans(s, d));
     ZEST_TRY(pf_barriers(s, d));
     pf_resources(s, d);
@@ -272,6 +313,7 @@ void zest_perf_summary_destroy(zest_perf_summary *s) {
     free(s->ops);
     free(s->partition);
     free(s->worker);
+    free(s->ranks);
     free(s->spans);
     free(s->points);
     free(s->findings);

@@ -258,6 +258,21 @@ int zest_perf_summary_json(const zest_perf_summary *s, char **out, zest_error *e
     jw_open(&w, "workers_detail", '[');
     for (size_t i = 0; i < s->n_workers; i++) jp_worker(&w, &s->worker[i]);
     jw_close(&w, ']');
+    jw_open(&w, "ranks", '[');
+    for (size_t i = 0; i < s->n_ranks; i++) {
+        const zest_rank_perf *k = &s->ranks[i];
+        jw_open(&w, NULL, '{');
+        jw_int(&w, "rank", k->rank);
+        jw_str(&w, "host", k->host);
+        jw_int(&w, "workers", k->workers);
+        jw_int(&w, "partitions", k->partitions);
+        jw_int(&w, "rows_in", k->rows_in);
+        jw_int(&w, "rows_out", k->rows_out);
+        jw_num(&w, "busy_s", k->busy_s);
+        jw_num(&w, "idle_share", k->idle_share);
+        jw_close(&w, '}');
+    }
+    jw_close(&w, ']');
     jw_open(&w, "findings", '[');
     for (size_t i = 0; i < s->n_findings; i++) jp_finding(&w, &s->findings[i]);
     jw_close(&w, ']');

@@ -156,9 +156,9 @@ TEST(spec_basic_block) {
     ASSERT_EQ(cfg->ops[1].line, 30);
     ASSERT_EQ(param_int(&cfg->ops[1], "min_len"), 50);
     ASSERT_EQ(param_int(&cfg->ops[1], "max_len"), 2000);
-    /* Ray is mapped to the local executor, visibly */
-    ASSERT(has_warning(cfg, "executor_type 'ray_partitioned' runs on zest's local executor "
-                            "(Ray is not used)"));
+    /* Ray is mapped to zest's executor (threads, MPI ranks), visibly */
+    ASSERT(has_warning(cfg, "executor_type 'ray_partitioned' runs on zest's executor: worker "
+                            "threads, and MPI ranks under mpirun or srun (Ray is not used)"));
     ASSERT(has_warning(cfg, "ray_address 'auto' is ignored"));
     ASSERT_EQ(zest_config_warning_count(cfg), 2);
     zest_config_destroy(cfg);

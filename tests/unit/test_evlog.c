@@ -167,7 +167,7 @@ static char *expected_tail(void) {
     static char tail[512];
     char host[256] = "";
     gethostname(host, sizeof host - 1);
-    snprintf(tail, sizeof tail, ",\"pid\":%ld,\"host\":\"%s\"}", (long)getpid(), host);
+    snprintf(tail, sizeof tail, ",\"rank\":0,\"pid\":%ld,\"host\":\"%s\"}", (long)getpid(), host);
     return tail;
 }
 

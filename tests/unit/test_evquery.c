@@ -346,6 +346,83 @@ TEST(limit_keeps_the_most_recent_matches) {
     expect_range(&g, 1, 40);
 }
 
+/* ------------------------------------------------------------------------ MPI ranks */
+
+/* Rank `rank`'s events 1..n at T0 + id + offset, in its own log. */
+static void rank_events(const char *path, int rank, int from, int to, double offset) {
+    char line[512];
+    for (int id = from; id <= to; id++) {
+        snprintf(line, sizeof line,
+                 "{\"event_id\":%d,\"job_id\":\"j1\",\"event_type\":\"info\",\"level\":\"INFO\","
+                 "\"timestamp\":%.6f,\"message\":\"r%d e%d\",\"partition_id\":%d,\"rank\":%d}\n",
+                 id, T0 + id + offset, rank, id, id % 2, rank);
+        append_raw(path, line, strlen(line));
+    }
+}
+
+struct ranked {
+    int rank[64];
+    int64_t id[64];
+    double ts[64];
+    size_t n;
+};
+
+static int collect_ranked(const zest_event *ev, void *user) {
+    struct ranked *r = user;
+    ASSERT(r->n < 64);
+    r->rank[r->n] = ev->rank;
+    r->id[r->n] = ev->event_id;
+    r->ts[r->n++] = ev->timestamp;
+    return 0;
+}
+
+TEST(ranks_logs_merged_by_time) {
+    char ev[1024], r1[1100], r2[1100];
+    const char *job = make_job(ev, sizeof ev);
+    snprintf(r1, sizeof r1, "%s/rank0001", ev);
+    snprintf(r2, sizeof r2, "%s/rank0002", ev);
+    ASSERT_EQ(mkdir(r1, 0755), 0);
+    ASSERT_EQ(mkdir(r2, 0755), 0);
+    rank_events(evpath(ev, "events.jsonl"), 0, 1, 10, 0);
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s/events.jsonl.1.gz.plain", r1); /* rank 1: rotated, then current */
+    rank_events(tmp, 1, 1, 5, 0.5);
+    snprintf(tmp, sizeof tmp, "%s/events.jsonl.1.gz", r1);
+    char plain[1300];
+    snprintf(plain, sizeof plain, "%s.plain", tmp);
+    gzip_file(plain, tmp);
+    unlink(plain);
+    snprintf(tmp, sizeof tmp, "%s/events.jsonl", r1);
+    rank_events(tmp, 1, 6, 10, 0.5);
+    snprintf(tmp, sizeof tmp, "%s/events.jsonl", r2);
+    rank_events(tmp, 2, 1, 10, 0.0); /* ties with rank 0: rank 0 first */
+    zest_event_filter f = any();
+    struct ranked r = {0};
+    zest_error err;
+    ASSERT_EQ(zest_get_events(job, &f, collect_ranked, &r, NULL, &err), 0);
+    ASSERT_EQ(r.n, 30);
+    for (size_t i = 1; i < r.n; i++) ASSERT(r.ts[i - 1] <= r.ts[i]);
+    ASSERT_EQ(r.rank[0], 0);
+    ASSERT_EQ(r.rank[1], 2);
+    ASSERT_EQ(r.rank[2], 1);
+    ASSERT_EQ(r.id[2], 1);
+
+    r.n = 0; /* the newest 4 of all ranks */
+    f.limit = 4;
+    ASSERT_EQ(zest_get_events(job, &f, collect_ranked, &r, NULL, &err), 0);
+    ASSERT_EQ(r.n, 4);
+    ASSERT_EQ(r.rank[0], 1);
+    ASSERT_EQ(r.id[0], 9);
+    ASSERT_EQ(r.rank[3], 1);
+    ASSERT_EQ(r.id[3], 10);
+
+    r.n = 0; /* filters apply to every rank */
+    f.limit = 0;
+    f.partition_id = 1;
+    ASSERT_EQ(zest_get_events(job, &f, collect_ranked, &r, NULL, &err), 0);
+    ASSERT_EQ(r.n, 15);
+}
+
 TEST(callback_stops_early) {
     const char *job = job_1_to_40();
     zest_event_filter f = any();
