@@ -4,7 +4,8 @@
 # checkpoints and through MPI messages); a rank killed with SIGKILL ends the job, and
 # --resume with another rank count, or locally, finishes it with the same bytes; a work dir
 # that is not shared by all ranks (a private mount namespace per rank) is refused naming the
-# ranks and hosts; the events of all ranks are read together, by time.
+# ranks and hosts; the events of all ranks are read together, by time; deduplicators keep
+# the same records on 3 ranks as locally.
 # Skipped when zest is built without MPI. Runs on the plain and the ASan build; on the ASan
 # build without LeakSanitizer, since Open MPI keeps allocations until exit in plugins it has
 # unloaded by then (their stacks do not unwind, so they cannot be suppressed by name). Not on
@@ -213,5 +214,33 @@ check "executor_type ray_partitioned under 2 ranks: exit 0" equals "$rc" 0
 check "ray_partitioned: export identical" same_file "$TMP/exp/ray/j.jsonl" "$REF"
 "$ZEST" events "$TMP/work/ray/j" --type warning >"$TMP/w.txt"
 check "ray_partitioned: warning that Ray is not used" contains "$TMP/w.txt" "Ray is not used"
+
+# --- deduplicators: rank 0 decides once; every rank applies the same keep bits ----------
+DUPS=$TMP/dups.jsonl
+python3 - "$DUPS" <<'EOF2'
+import json, random, sys
+random.seed(3)
+words = "alpha beta gamma delta epsilon zeta eta theta iota kappa".split()
+docs = [" ".join(random.choice(words) for _ in range(30)) for _ in range(300)]
+with open(sys.argv[1], "w") as f:
+    for i in range(3000):  # copies spread over every partition, hence over every rank
+        f.write(json.dumps({"i": i, "text": random.choice(docs)}) + "\n")
+EOF2
+dedup_config() {
+  local f=$TMP/$1.yaml
+  { echo "dataset_path: '$DUPS'"; echo "export_path: '$TMP/exp/$1.jsonl'"
+    echo "work_dir: '$TMP/work/$1'"; echo "np: 1"; echo "partition_size: 250"
+    echo "process:"; echo "  - document_deduplicator:"; echo "  - document_minhash_deduplicator:"; } >"$f"
+  echo "$f"
+}
+run_zest run --quiet "$(dedup_config dlocal)"
+check "dedup locally: exit 0" equals "$rc" 0
+run_mpi 3 "$(dedup_config dmpi)"
+check "dedup on 3 ranks: exit 0" equals "$rc" 0
+check "dedup on 3 ranks: the same records kept as locally" same_file "$TMP/exp/dmpi.jsonl" "$TMP/exp/dlocal.jsonl"
+check "dedup: 300 distinct texts kept" equals "$(wc -l <"$TMP/exp/dlocal.jsonl")" 300
+"$ZEST" report "$TMP/work/dmpi/"* >"$TMP/dr.txt"
+check "dedup on 3 ranks: ranks 1 and 2 processed partitions" \
+  test "$(awk '/^rank +host/ { t = 1; next } t && NF == 0 { t = 0 } t && ($1 == 1 || $1 == 2) && $4 > 0 { n++ } END { print n + 0 }' "$TMP/dr.txt")" -eq 2
 
 finish
