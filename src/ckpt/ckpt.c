@@ -39,6 +39,9 @@ static const char *const ckpt_exts[] = {
     [CKPT_PARQUET_ZSTD] = "parquet",
     [CKPT_PARQUET_GZIP] = "parquet",
     [CKPT_PARQUET_NONE] = "parquet",
+    [CKPT_ARROW_LZ4] = "arrow",
+    [CKPT_ARROW_ZSTD] = "arrow",
+    [CKPT_ARROW_NONE] = "arrow",
 };
 
 const char *ckpt_format_ext(enum ckpt_format f) {
@@ -54,6 +57,12 @@ int ckpt_format_from_config(const char *storage_format, const char *compression,
         if (strcmp(pc, "gzip") == 0) return *out = CKPT_PARQUET_GZIP, 0;
         if (strcmp(pc, "none") == 0) return *out = CKPT_PARQUET_NONE, 0;
     }
+    if (storage_format && strcmp(storage_format, "arrow") == 0) {
+        const char *ac = compression ? compression : "snappy";
+        if (strcmp(ac, "snappy") == 0) return *out = CKPT_ARROW_LZ4, 0;
+        if (strcmp(ac, "zstd") == 0) return *out = CKPT_ARROW_ZSTD, 0;
+        if (strcmp(ac, "none") == 0) return *out = CKPT_ARROW_NONE, 0;
+    }
     const char *c = compression ? compression : "none";
     if (storage_format && strcmp(storage_format, "jsonl") == 0) {
         if (strcmp(c, "none") == 0) return *out = CKPT_JSONL, 0;
@@ -62,8 +71,8 @@ int ckpt_format_from_config(const char *storage_format, const char *compression,
     }
     return err_set(err, ZEST_E_UNSUPPORTED,
                    "checkpoint storage_format '%s' with compression '%s' is not supported yet "
-                   "(jsonl with none, gzip or zstd is, and parquet with snappy, zstd, gzip or "
-                   "none)",
+                   "(jsonl with none, gzip or zstd is, parquet with snappy, zstd, gzip or none, "
+                   "and arrow with snappy (as lz4), zstd or none)",
                    storage_format ? storage_format : "(null)", c);
 }
 
@@ -342,7 +351,7 @@ int ckpt_manifest_read(const struct ckpt_store *s, int partition, struct ckpt_ma
 
 struct ckpt_writer {
     struct sink *sink;
-    struct parquet_lines *pq; /* Parquet checkpoints: lines in, Parquet bytes to the sink */
+    struct parquet_lines *pq; /* Parquet / Arrow checkpoints: lines in, file bytes to the sink */
     struct ckpt_hasher hs;
     int partition, op_index;
     char name[CKPT_NAME_MAX];
@@ -378,6 +387,17 @@ int ckpt_writer_open(const struct ckpt_store *s, int partition, int op_index, en
         parquet_write_opts_default(&o);
         o.codec = codecs[f - CKPT_PARQUET_SNAPPY];
         rc = parquet_lines_new(path, &o, ckpt_raw_write, w, &w->pq, err);
+        if (rc) {
+            ckpt_writer_abort(w);
+            return rc;
+        }
+        parquet_lines_set_lossless(w->pq);
+    } else if (ckpt_format_is_arrow(f)) {
+        static const enum arrow_ipc_codec acodecs[] = {ARROW_IPC_LZ4_FRAME, ARROW_IPC_ZSTD,
+                                                       ARROW_IPC_UNCOMPRESSED};
+        const struct arrow_ipc_writer_opts o = {.kind = ARROW_IPC_FILE,
+                                                .codec = acodecs[f - CKPT_ARROW_LZ4]};
+        rc = parquet_lines_arrow(path, &o, ckpt_raw_write, w, &w->pq, err);
         if (rc) {
             ckpt_writer_abort(w);
             return rc;

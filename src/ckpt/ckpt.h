@@ -7,7 +7,7 @@
  * never emits events: it returns records and findings, and the executor logs them.
  *
  * Layout under the checkpoint directory (`checkpoint_dir`, default <job dir>/checkpoints):
- *   checkpoint_op_<k:04d>_partition_<p:04d>.<jsonl|jsonl.gz|jsonl.zst|parquet>
+ *   checkpoint_op_<k:04d>_partition_<p:04d>.<jsonl|jsonl.gz|jsonl.zst|parquet|arrow>
  *   manifest/partition_<p:04d>.json        the partition's commit records
  * Op indexes are 0-based, as in Data-Juicer's names: the checkpoint of op k holds the rows after
  * ops 0..k. A checkpoint file without a manifest record does not exist for resume.
@@ -46,7 +46,10 @@ enum ckpt_format {
     CKPT_PARQUET_SNAPPY, /* .parquet, lossless (io/parquet_lines.h), pages compressed as named */
     CKPT_PARQUET_ZSTD,
     CKPT_PARQUET_GZIP,
-    CKPT_PARQUET_NONE
+    CKPT_PARQUET_NONE,
+    CKPT_ARROW_LZ4, /* .arrow (IPC file format), lossless like Parquet; buffers LZ4_FRAME */
+    CKPT_ARROW_ZSTD,
+    CKPT_ARROW_NONE
 };
 
 /* True for the Parquet formats. */
@@ -54,12 +57,19 @@ static inline int ckpt_format_is_parquet(enum ckpt_format f) {
     return f >= CKPT_PARQUET_SNAPPY && f <= CKPT_PARQUET_NONE;
 }
 
-/* "jsonl", "jsonl.gz", "jsonl.zst" or "parquet". */
+/* True for the Arrow IPC formats. */
+static inline int ckpt_format_is_arrow(enum ckpt_format f) {
+    return f >= CKPT_ARROW_LZ4 && f <= CKPT_ARROW_NONE;
+}
+
+/* "jsonl", "jsonl.gz", "jsonl.zst", "parquet" or "arrow". */
 const char *ckpt_format_ext(enum ckpt_format f);
 
-/* The format for a config's storage_format ("jsonl", "parquet") and compression ("none", "gzip",
- * "zstd", and for parquet "snappy"; NULL = none for jsonl, snappy for parquet). Returns 0, or
- * ZEST_E_UNSUPPORTED naming the pair (arrow, jsonl with snappy). */
+/* The format for a config's storage_format ("jsonl", "parquet", "arrow") and compression
+ * ("none", "gzip", "zstd", and for parquet "snappy"; NULL = none for jsonl, snappy for
+ * parquet and arrow). Arrow IPC has no snappy and no gzip: "snappy" gives LZ4_FRAME buffers
+ * (its fast codec). Returns 0, or ZEST_E_UNSUPPORTED naming the pair (jsonl with snappy,
+ * arrow with gzip). */
 int ckpt_format_from_config(const char *storage_format, const char *compression,
                             enum ckpt_format *out, zest_error *err);
 

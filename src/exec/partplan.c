@@ -291,29 +291,33 @@ static int read_head(const char *path, void *buf, size_t cap, size_t *got, zest_
     return rc;
 }
 
-/* The codec by magic bytes; *pq is set for a Parquet file ("PAR1"), which is planned like a
- * compressed stream (its size is compressed, its rows are split out once). */
-static int sniff_file(const char *path, enum source_codec *codec, bool *pq, zest_error *err) {
-    unsigned char head[4];
+/* The codec by magic bytes; *fmt is set for a Parquet file ("PAR1") or an Arrow IPC file or
+ * stream, which is planned like a compressed stream (its size is compressed, its rows are
+ * split out once). */
+static int sniff_file(const char *path, enum source_codec *codec, unsigned char *fmt,
+                      zest_error *err) {
+    unsigned char head[6];
     size_t got;
     ZEST_TRY(read_head(path, head, sizeof head, &got, err));
     *codec = source_codec_sniff(head, got);
-    *pq = parquet_sniff(head, got);
-    if (*pq) *codec = SOURCE_ZSTD; /* a stream, weighted like compressed input */
+    *fmt = (unsigned char)columnar_sniff(head, got);
+    if (*fmt != COLUMNAR_NONE) *codec = SOURCE_ZSTD; /* a stream, weighted like compressed input */
     return 0;
 }
 
-/* Parquet and JSON Lines do not mix in one dataset: the message names one file of each. */
-static int check_mixed(const struct source_list *files, const bool *pq, zest_error *err) {
-    const char *a = NULL, *b = NULL;
-    for (size_t i = 0; i < files->count; i++) {
-        if (pq[i] && !a) a = files->files[i].path;
-        if (!pq[i] && !b) b = files->files[i].path;
-    }
-    if (a && b)
+/* Parquet, Arrow and JSON Lines do not mix in one dataset: the message names one file of each
+ * of two formats. */
+static int check_mixed(const struct source_list *files, const unsigned char *fmt,
+                       zest_error *err) {
+    static const char *const names[] = {"JSON Lines", "Parquet", "Arrow IPC"};
+    for (size_t i = 1; i < files->count; i++) {
+        if (fmt[i] == fmt[0]) continue;
+        const size_t a = fmt[i] > fmt[0] ? i : 0, b = a ? 0 : i; /* columnar named first */
         return err_set(err, ZEST_E_CONFIG,
-                       "dataset_path mixes Parquet and JSON Lines files (%s is Parquet, %s is "
-                       "not): use one format per dataset", a, b);
+                       "dataset_path mixes %s and %s files (%s is %s, %s is %s): use one "
+                       "format per dataset", names[fmt[a]], names[fmt[b]], files->files[a].path,
+                       names[fmt[a]], files->files[b].path, names[fmt[b]]);
+    }
     return 0;
 }
 
@@ -480,7 +484,7 @@ int partplan_build(const struct source_list *files, const struct partplan_settin
     settings_resolve_machine(&out->settings);
     struct builder b = {.plan = out};
     enum source_codec *codecs = calloc(files->count + 1, sizeof *codecs);
-    bool *pq = calloc(files->count + 1, sizeof *pq);
+    unsigned char *pq = calloc(files->count + 1, sizeof *pq);
     int64_t *shares = NULL;
     int rc = codecs && pq ? 0 : err_set(err, ZEST_E_NOMEM, "partition plan: out of memory");
     for (size_t i = 0; rc == 0 && i < files->count; i++)
@@ -613,23 +617,17 @@ static int split_line(struct splitter *s, const char *line, size_t len, int64_t 
     return pw_line(&s->w, line, len, err);
 }
 
-/* A Parquet input: its rows as JSON lines, cut only between row groups, so that every
- * partition is a range of whole row groups. */
-static int split_parquet(struct splitter *s, zest_error *err) {
+/* A Parquet or Arrow input: its rows as JSON lines, cut only between row groups (record
+ * batches), so that every partition is a range of whole row groups. */
+static int split_columnar(struct splitter *s, zest_error *err) {
     struct parquet_linesrc *src = NULL;
     ZEST_TRY(parquet_linesrc_open(s->origin, 0, -1, &src, err));
-    const struct parquet_reader *r = parquet_linesrc_reader(src);
-    const size_t n_rg = parquet_reader_row_groups(r);
-    size_t g = 0;
-    int64_t next_start = 1; /* 1-based row that begins row group g */
     const char *line;
     size_t len;
     int64_t row;
     int rc;
     while ((rc = parquet_linesrc_next(src, &line, &len, &row, err)) == 1) {
-        while (g < n_rg && row >= next_start + parquet_reader_row_group_rows(r, g))
-            next_start += parquet_reader_row_group_rows(r, g++);
-        s->hold = row != next_start;
+        s->hold = !parquet_linesrc_group_head(src);
         if ((rc = split_line(s, line, len, row, err)) != 0) break;
     }
     parquet_linesrc_close(src);
@@ -643,11 +641,11 @@ static int split_one(struct builder *b, const struct partplan_part *part, const 
                          .rows = manual ? 0 : b->plan->chosen_rows,
                          .bytes = manual ? 0 : b->plan->chosen_bytes,
                          .k = manual ? part->stream_parts : 1};
-    unsigned char head[4];
+    unsigned char head[6];
     size_t got;
     ZEST_TRY(read_head(part->origin, head, sizeof head, &got, err));
-    if (parquet_sniff(head, got)) {
-        int rc = split_parquet(&s, err);
+    if (columnar_sniff(head, got) != COLUMNAR_NONE) {
+        int rc = split_columnar(&s, err);
         if (rc == 0) rc = split_close(&s, err);
         if (rc && s.open) pw_abort(&s.w);
         return rc;

@@ -151,7 +151,7 @@ static int run_merge_plain(struct outq *q, const char *path, int64_t *rows, uint
 
 /* A partition's export lines from its last op's checkpoint, into the writer; rows and bytes
  * are checked against the manifest's record. */
-/* A Parquet checkpoint's rows, as the JSON lines that were written, into the writer. */
+/* A Parquet or Arrow checkpoint's rows, as the JSON lines that were written, into the writer. */
 static int run_merge_parquet(struct outq *q, const char *path, int64_t *rows, uint64_t *bytes,
                              zest_error *err) {
     struct parquet_linesrc *src = NULL;
@@ -181,7 +181,7 @@ static int run_merge_ckpt(struct job *job, struct outq *q, size_t p, zest_error 
     int64_t rows = 0;
     uint64_t bytes = 0;
     ZEST_TRY(ckpt_path(job->ckpt, rec->file, path, sizeof path, err));
-    const bool pq = parquet_path(path);
+    const bool pq = columnar_path(path);
     const bool plain = sink_codec_for_path(path) == SINK_PLAIN;
     ZEST_TRY(pq      ? run_merge_parquet(q, path, &rows, &bytes, err)
              : plain ? run_merge_plain(q, path, &rows, &bytes, err)
@@ -393,8 +393,8 @@ static int run_log_end(struct job *job, int rc, zest_error *err) {
     return rc ? rc : lrc;
 }
 
-/* The checkpoint format: the config's, or JSONL (with the same compression) for formats
- * without a writer yet (arrow), said once as a warning event. */
+/* The checkpoint format: the config's, or JSONL (with the same compression) for pairs without
+ * a writer (arrow with gzip), said once as a warning event. */
 static enum ckpt_format run_ckpt_format(struct job *job) {
     static const char *const formats[] = {"parquet", "arrow", "jsonl"};
     static const char *const codecs[] = {"snappy", "gzip", "zstd", "none"};

@@ -227,7 +227,7 @@ static int worker_long_line(struct worker *w, struct part_slot *slot,
     return worker_bad(w, slot, part->origin, origin_line(part, l), o, reason, err);
 }
 
-/* A Parquet checkpoint: its rows come back as the JSON lines that were written. */
+/* A Parquet or Arrow checkpoint: its rows come back as the JSON lines that were written. */
 static int worker_read_parquet(struct worker *w, struct part_slot *slot,
                                const struct partplan_part *part, const struct seg_input *in,
                                zest_error *err) {
@@ -250,7 +250,7 @@ static int worker_read_parquet(struct worker *w, struct part_slot *slot,
 static int worker_read(struct worker *w, struct part_slot *slot, const struct partplan_part *part,
                        const struct seg_input *in, zest_error *err) {
     const struct zest_config *cfg = w->job->cfg;
-    if (!in->source && parquet_path(in->path)) return worker_read_parquet(w, slot, part, in, err);
+    if (!in->source && columnar_path(in->path)) return worker_read_parquet(w, slot, part, in, err);
     const bool skip_long = in->source && cfg->bad_record_policy == CFG_BAD_SKIP;
     struct linereader *lr = NULL;
     const char *line;

@@ -56,6 +56,13 @@ int arrow_ipc_codec_parse(const char *name, enum arrow_ipc_codec *out, zest_erro
  * Returns 0 and *out, or ZEST_E_IO / ZEST_E_NOMEM. Not thread-safe per writer. */
 int arrow_ipc_writer_open(const char *path, const struct arrow_ipc_writer_opts *o,
                           struct arrow_ipc_writer **out, zest_error *err);
+/* Where a writer made by arrow_ipc_writer_new sends its bytes, in order. */
+typedef int (*arrow_ipc_out_fn)(void *user, const void *data, size_t len, zest_error *err);
+/* As arrow_ipc_writer_open, but the bytes go to fn(user, ...) (no file; `name` names the
+ * output in errors). Finish with arrow_ipc_writer_close (or drop with _abort). */
+int arrow_ipc_writer_new(const char *name, const struct arrow_ipc_writer_opts *o,
+                         arrow_ipc_out_fn fn, void *user, struct arrow_ipc_writer **out,
+                         zest_error *err);
 /* Appends a batch (borrowed; copied or encoded before returning). The first batch (or
  * opts->schema) fixes the schema. Later batches must have the same column names; a column
  * whose type differs is converted when it can be (an int64 column into a double field, any
@@ -66,6 +73,9 @@ int arrow_ipc_writer_write(struct arrow_ipc_writer *w, const struct batch *b, ze
 /* Writes the end of stream (and the footer for the file format) and commits the file
  * atomically. Consumes the writer in every case. bytes_out (may be NULL) gets the size. */
 int arrow_ipc_writer_commit(struct arrow_ipc_writer *w, uint64_t *bytes_out, zest_error *err);
+/* For a writer made by arrow_ipc_writer_new: writes the end of stream (and the footer) and
+ * frees the writer in every case. bytes_out (may be NULL) gets the bytes sent in all. */
+int arrow_ipc_writer_close(struct arrow_ipc_writer *w, uint64_t *bytes_out, zest_error *err);
 /* Drops the temporary file and frees the writer. Accepts NULL. */
 void arrow_ipc_writer_abort(struct arrow_ipc_writer *w);
 

@@ -25,7 +25,10 @@ struct aipc_block {
 };
 
 struct arrow_ipc_writer {
-    struct sink *sink;
+    struct sink *sink;     /* a file writer; NULL for a writer to out() */
+    arrow_ipc_out_fn out;
+    void *user;
+    uint64_t written;      /* bytes emitted so far */
     struct arrow_ipc_writer_opts opts;
     char *path;
     struct aipc_field *fields; /* fixed by the first batch */
@@ -41,6 +44,13 @@ struct arrow_ipc_writer {
 
 static const uint8_t aipc_magic[8] = {'A', 'R', 'R', 'O', 'W', '1', 0, 0};
 static const uint8_t aipc_zeros[8];
+
+/* Bytes out: to the sink or to the caller's function. */
+static int aipc_emit(struct arrow_ipc_writer *w, const void *p, size_t n, zest_error *err) {
+    const int rc = w->sink ? sink_write(w->sink, p, n, err) : w->out(w->user, p, n, err);
+    if (!rc) w->written += n;
+    return rc;
+}
 
 int arrow_ipc_codec_parse(const char *name, enum arrow_ipc_codec *out, zest_error *err) {
     if (!strcmp(name, "none") || !strcmp(name, "uncompressed")) *out = ARROW_IPC_UNCOMPRESSED;
@@ -243,15 +253,15 @@ static int aipc_put_message(struct arrow_ipc_writer *w, uint8_t htype, fb_ref he
             w->blocks = nb;
             w->cap_blocks = cap;
         }
-        w->blocks[w->n_blocks++] = (struct aipc_block){(int64_t)sink_bytes(w->sink),
+        w->blocks[w->n_blocks++] = (struct aipc_block){(int64_t)w->written,
                                                        (int32_t)(8 + meta_len), 0, (int64_t)body_len};
     }
     uint8_t pre[8];
     aipc_put_le(pre, 0xffffffffu, 4);
     aipc_put_le(pre + 4, meta_len, 4);
-    if ((rc = sink_write(w->sink, pre, 8, err)) || (rc = sink_write(w->sink, meta, meta_len, err)))
+    if ((rc = aipc_emit(w, pre, 8, err)) || (rc = aipc_emit(w, meta, meta_len, err)))
         return rc;
-    return body_len ? sink_write(w->sink, w->body.data, body_len, err) : 0;
+    return body_len ? aipc_emit(w, w->body.data, body_len, err) : 0;
 }
 
 static int aipc_put_schema(struct arrow_ipc_writer *w, zest_error *err) {
@@ -340,8 +350,9 @@ int arrow_ipc_writer_write(struct arrow_ipc_writer *w, const struct batch *b, ze
 
 /* ---- open, commit ------------------------------------------------------------------------- */
 
-int arrow_ipc_writer_open(const char *path, const struct arrow_ipc_writer_opts *o,
-                          struct arrow_ipc_writer **out, zest_error *err) {
+static int aipc_writer_init(const char *path, const struct arrow_ipc_writer_opts *o,
+                            arrow_ipc_out_fn fn, void *user, struct arrow_ipc_writer **out,
+                            zest_error *err) {
     struct arrow_ipc_writer *w = calloc(1, sizeof *w);
     int rc = ZEST_E_NOMEM;
     if (!w || !(w->path = strdup(path))) {
@@ -350,19 +361,33 @@ int arrow_ipc_writer_open(const char *path, const struct arrow_ipc_writer_opts *
     }
     if (o) w->opts = *o;
     w->opts.schema = NULL;
+    w->out = fn;
+    w->user = user;
     fbb_init(&w->fbb);
     buf_init(&w->body, 0);
     buf_init(&w->tmp, 0);
     buf_init(&w->nodes, 0);
     buf_init(&w->buffers, 0);
-    if ((rc = sink_open(path, &w->sink, err))) goto out;
-    if (w->opts.kind == ARROW_IPC_FILE && (rc = sink_write(w->sink, aipc_magic, 8, err))) goto out;
+    if (!fn && (rc = sink_open(path, &w->sink, err))) goto out;
+    rc = 0;
+    if (w->opts.kind == ARROW_IPC_FILE && (rc = aipc_emit(w, aipc_magic, 8, err))) goto out;
     if (o && o->schema && (rc = aipc_set_schema(w, o->schema, err))) goto out;
     *out = w;
     w = NULL;
 out:
     arrow_ipc_writer_abort(w);
     return rc;
+}
+
+int arrow_ipc_writer_open(const char *path, const struct arrow_ipc_writer_opts *o,
+                          struct arrow_ipc_writer **out, zest_error *err) {
+    return aipc_writer_init(path, o, NULL, NULL, out, err);
+}
+
+int arrow_ipc_writer_new(const char *name, const struct arrow_ipc_writer_opts *o,
+                         arrow_ipc_out_fn fn, void *user, struct arrow_ipc_writer **out,
+                         zest_error *err) {
+    return aipc_writer_init(name, o, fn, user, out, err);
 }
 
 static int aipc_put_footer(struct arrow_ipc_writer *w, zest_error *err) {
@@ -390,24 +415,38 @@ static int aipc_put_footer(struct arrow_ipc_writer *w, zest_error *err) {
     if (rc) return err_set(err, rc, "%s: arrow footer too large", w->path);
     uint8_t len4[4];
     aipc_put_le(len4, fb_len, 4);
-    if ((rc = sink_write(w->sink, fb, fb_len, err)) || (rc = sink_write(w->sink, len4, 4, err)))
+    if ((rc = aipc_emit(w, fb, fb_len, err)) || (rc = aipc_emit(w, len4, 4, err)))
         return rc;
-    return sink_write(w->sink, aipc_magic, 6, err);
+    return aipc_emit(w, aipc_magic, 6, err);
 }
 
-int arrow_ipc_writer_commit(struct arrow_ipc_writer *w, uint64_t *bytes_out, zest_error *err) {
+/* The end of stream, and the footer for the file format. */
+static int aipc_put_end(struct arrow_ipc_writer *w, zest_error *err) {
     static const uint8_t eos[8] = {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0};
     int rc = 0;
     if (!w->have_schema) { /* no batch: a schema without fields */
         w->have_schema = true;
         rc = aipc_put_schema(w, err);
     }
-    if (!rc) rc = sink_write(w->sink, eos, 8, err);
+    if (!rc) rc = aipc_emit(w, eos, 8, err);
     if (!rc && w->opts.kind == ARROW_IPC_FILE) rc = aipc_put_footer(w, err);
+    return rc;
+}
+
+int arrow_ipc_writer_commit(struct arrow_ipc_writer *w, uint64_t *bytes_out, zest_error *err) {
+    int rc = w->sink ? aipc_put_end(w, err)
+                     : err_set(err, ZEST_E_PARAM, "%s: not a file writer", w->path);
     if (!rc) {
         rc = sink_commit(w->sink, bytes_out, err);
         w->sink = NULL;
     }
+    arrow_ipc_writer_abort(w);
+    return rc;
+}
+
+int arrow_ipc_writer_close(struct arrow_ipc_writer *w, uint64_t *bytes_out, zest_error *err) {
+    const int rc = aipc_put_end(w, err);
+    if (!rc && bytes_out) *bytes_out = w->written;
     arrow_ipc_writer_abort(w);
     return rc;
 }

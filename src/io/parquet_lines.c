@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * parquet_lines.c - JSON lines to Parquet and back (see parquet_lines.h): a line splitter
- * over written chunks, an inferring struct builder per batch, the Parquet writer; a Parquet
- * reader walked row group by row group, rendering rows as canonical JSON.
+ * parquet_lines.c - JSON lines to Parquet or Arrow IPC and back (see parquet_lines.h): a line
+ * splitter over written chunks, an inferring struct builder per batch, the Parquet or Arrow
+ * writer; a Parquet reader walked row group by row group (or an Arrow reader batch by batch),
+ * rendering rows as canonical JSON.
  */
 #include "parquet_lines.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +36,12 @@ struct parquet_lines {
     const char **names;
     size_t cap_cols;
     struct parquet_writer *w;
+    struct arrow_ipc_writer *aw; /* the Arrow IPC backend instead of w */
+    bool arrow;
+    char **a_names; /* Arrow: the schema's column names, fixed by the first batch */
+    size_t a_n;
+    struct column *a_cols; /* a batch's columns in the schema's order */
+    const char **a_cnames;
     bool file;
     struct buf partial; /* a line not yet ended */
     struct col_builder rows;
@@ -137,6 +146,47 @@ static int pl_record_lossless(struct parquet_lines *pl, const char *s, size_t n)
     return rc ? rc : colb_append_str(&pl->order, pl->val.data, pl->val.len);
 }
 
+/* Arrow: the first batch fixes the columns; a later batch gets its columns in that order and
+ * null columns for those it lacks. A column the schema lacks is ZEST_E_UNSUPPORTED. */
+static int pl_arrow_put(struct parquet_lines *pl, const struct batch *b, zest_error *err) {
+    if (!pl->a_names) {
+        if (!(pl->a_names = calloc(b->n_cols + 1, sizeof *pl->a_names)))
+            return err_set(err, ZEST_E_NOMEM, "%s: out of memory", pl->name);
+        for (size_t k = 0; k < b->n_cols; k++)
+            if (!(pl->a_names[pl->a_n++] = strdup(b->names[k])))
+                return err_set(err, ZEST_E_NOMEM, "%s: out of memory", pl->name);
+        pl->a_cols = calloc(b->n_cols + 1, sizeof *pl->a_cols);
+        pl->a_cnames = calloc(b->n_cols + 1, sizeof *pl->a_cnames);
+        if (!pl->a_cols || !pl->a_cnames)
+            return err_set(err, ZEST_E_NOMEM, "%s: out of memory", pl->name);
+        return arrow_ipc_writer_write(pl->aw, b, err);
+    }
+    for (size_t k = 0; k < b->n_cols; k++) {
+        size_t j = 0;
+        while (j < pl->a_n && strcmp(pl->a_names[j], b->names[k]) != 0) j++;
+        if (j == pl->a_n)
+            return err_set(err, ZEST_E_UNSUPPORTED, "%s: field '%s' is not in the Arrow schema "
+                           "(an Arrow file has one schema, fixed by its first batch)",
+                           pl->name, b->names[k]);
+    }
+    for (size_t j = 0; j < pl->a_n; j++) {
+        const int k = batch_find(b, pl->a_names[j]);
+        pl->a_cnames[j] = pl->a_names[j];
+        pl->a_cols[j] = k >= 0 ? b->cols[k]
+                               : (struct column){.type = COL_NULL, .length = b->length,
+                                                 .null_count = b->length};
+    }
+    const struct batch ab = {.length = b->length, .n_cols = pl->a_n, .cols = pl->a_cols,
+                             .names = pl->a_cnames};
+    const int rc = arrow_ipc_writer_write(pl->aw, &ab, err);
+    return rc == ZEST_E_PARAM ? ZEST_E_UNSUPPORTED : rc;
+}
+
+/* A batch to the backend writer. */
+static int pl_put(struct parquet_lines *pl, const struct batch *b, zest_error *err) {
+    return pl->arrow ? pl_arrow_put(pl, b, err) : parquet_writer_write(pl->w, b, err);
+}
+
 static int pl_flush_lossless(struct parquet_lines *pl, zest_error *err) {
     const int64_t rows = pl->order.length;
     if (rows == 0) return 0;
@@ -158,7 +208,7 @@ static int pl_flush_lossless(struct parquet_lines *pl, zest_error *err) {
     pl->names[n - 1] = PARQUET_LINES_ORDER;
     if (rc) return err_set(err, rc, "%s: out of memory", pl->name);
     const struct batch b = {.length = rows, .n_cols = n, .cols = pl->cols, .names = pl->names};
-    rc = parquet_writer_write(pl->w, &b, err);
+    rc = pl_put(pl, &b, err);
     for (size_t i = 0; i < pl->n_fields; i++) colb_reset(&pl->fields[i].b);
     colb_reset(&pl->order);
     pl->text_bytes = 0;
@@ -179,6 +229,23 @@ int parquet_lines_file(const char *path, const struct parquet_write_opts *o,
     return 0;
 }
 
+int parquet_lines_arrow(const char *name, const struct arrow_ipc_writer_opts *o,
+                        arrow_ipc_out_fn out, void *user, struct parquet_lines **plp,
+                        zest_error *err) {
+    int rc = parquet_lines_new(name, NULL, NULL, NULL, plp, err);
+    if (rc) return rc;
+    struct parquet_lines *pl = *plp;
+    pl->arrow = true;
+    pl->file = !out;
+    rc = out ? arrow_ipc_writer_new(name, o, out, user, &pl->aw, err)
+             : arrow_ipc_writer_open(name, o, &pl->aw, err);
+    if (rc) {
+        parquet_lines_free(pl);
+        *plp = NULL;
+    }
+    return rc;
+}
+
 /* Hands the rows built so far to the writer. */
 static int pl_flush(struct parquet_lines *pl, zest_error *err) {
     if (pl->lossless) return pl_flush_lossless(pl, err);
@@ -190,11 +257,12 @@ static int pl_flush(struct parquet_lines *pl, zest_error *err) {
         return err_set(err, ZEST_E_INTERNAL, "%s: rows are not objects", pl->name);
     const struct batch b = {.length = c.length, .n_cols = c.n_children, .cols = c.children,
                             .names = c.child_names};
-    rc = parquet_writer_write(pl->w, &b, err);
+    rc = pl_put(pl, &b, err);
     if (rc == ZEST_E_UNSUPPORTED)
-        err_prefix(err, "rows %lld..%lld do not fit the Parquet schema of the rows before them "
-                   "(docs/parquet.md, Writing; a .jsonl export takes any rows)",
-                   (long long)(pl->n_rows - c.length + 1), (long long)pl->n_rows);
+        err_prefix(err, "rows %lld..%lld do not fit the %s schema of the rows before them "
+                   "(docs/%s.md, Writing; a .jsonl export takes any rows)",
+                   (long long)(pl->n_rows - c.length + 1), (long long)pl->n_rows,
+                   pl->arrow ? "Arrow" : "Parquet", pl->arrow ? "arrow" : "parquet");
     colb_reset(&pl->rows);
     arena_reset(&pl->arena);
     pl->text_bytes = 0;
@@ -216,7 +284,8 @@ static int pl_line(struct parquet_lines *pl, const char *s, size_t n, zest_error
                                zest_strerror(rc));
         pl->n_rows++;
         pl->text_bytes += n;
-        if (pl->order.length >= PARQUET_LINES_BATCH_ROWS || pl->text_bytes >= PARQUET_LINES_BATCH_BYTES)
+        if (!pl->arrow && (pl->order.length >= PARQUET_LINES_BATCH_ROWS ||
+                           pl->text_bytes >= PARQUET_LINES_BATCH_BYTES))
             return pl_flush(pl, err);
         return 0;
     }
@@ -268,6 +337,16 @@ int parquet_lines_finish(struct parquet_lines *pl, uint64_t *bytes, zest_error *
         buf_clear(&pl->partial);
     }
     if (!rc) rc = pl_flush(pl, err);
+    if (pl->arrow) {
+        struct arrow_ipc_writer *aw = pl->aw;
+        pl->aw = NULL;
+        if (rc) {
+            arrow_ipc_writer_abort(aw);
+            return rc;
+        }
+        return pl->file ? arrow_ipc_writer_commit(aw, bytes, err)
+                        : arrow_ipc_writer_close(aw, bytes, err);
+    }
     if (pl->file) {
         struct parquet_writer *w = pl->w;
         pl->w = NULL;
@@ -285,8 +364,13 @@ int64_t parquet_lines_rows(const struct parquet_lines *pl) { return pl->n_rows; 
 
 void parquet_lines_free(struct parquet_lines *pl) {
     if (!pl) return;
-    if (pl->file) parquet_file_abort(pl->w);
+    if (pl->arrow) arrow_ipc_writer_abort(pl->aw);
+    else if (pl->file) parquet_file_abort(pl->w);
     else parquet_writer_free(pl->w);
+    for (size_t i = 0; i < pl->a_n; i++) free(pl->a_names[i]);
+    free(pl->a_names);
+    free(pl->a_cols);
+    free(pl->a_cnames);
     buf_free(&pl->partial);
     colb_destroy(&pl->rows);
     for (size_t i = 0; i < pl->n_fields; i++) {
@@ -322,6 +406,7 @@ int parquet_row_json(const struct batch *b, int64_t i, struct buf *out) {
 
 struct parquet_linesrc {
     struct parquet_reader *r;
+    struct arrow_ipc_reader *ar; /* an Arrow IPC file or stream instead of r */
     int order_col; /* lossless files: the key-order column, else -1 */
     struct arena arena;
     size_t rg, rg_end;
@@ -379,26 +464,52 @@ static int pl_row_lossless(struct parquet_linesrc *s, int64_t i) {
     return rc ? rc : buf_putc(out, '}');
 }
 
+/* The first bytes of `path`. */
+static int pl_head(const char *path, unsigned char *head, size_t cap, size_t *got, zest_error *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return err_set_at(err, ZEST_E_IO, path, 0, -1, "open: %s", strerror(errno));
+    *got = fread(head, 1, cap, f);
+    fclose(f);
+    return 0;
+}
+
 int parquet_linesrc_open(const char *path, int64_t rg_from, int64_t rg_to,
                          struct parquet_linesrc **out, zest_error *err) {
     *out = NULL;
+    unsigned char head[8];
+    size_t got = 0;
+    ZEST_TRY(pl_head(path, head, sizeof head, &got, err));
     struct parquet_linesrc *s = calloc(1, sizeof *s);
     if (!s) return err_set(err, ZEST_E_NOMEM, "%s: out of memory", path);
     buf_init(&s->line, 0);
-    int rc = parquet_reader_open(path, &s->r, err);
+    const bool arrow = columnar_sniff(head, got) == COLUMNAR_ARROW;
+    int rc = arrow ? arrow_ipc_reader_open(path, &s->ar, err) : parquet_reader_open(path, &s->r, err);
     if (rc) {
         buf_free(&s->line);
         free(s);
         return rc;
     }
-    const size_t n = parquet_reader_row_groups(s->r);
     arena_init(&s->arena, 1 << 16);
     s->order_col = -1;
+    if (arrow) { /* record batches play the row groups; a range is not supported */
+        s->rg_end = SIZE_MAX;
+        *out = s;
+        return 0;
+    }
+    const size_t n = parquet_reader_row_groups(s->r);
     s->rg_end = rg_to < 0 || (size_t)rg_to > n ? n : (size_t)rg_to;
     s->rg = rg_from < 0 ? 0 : (size_t)rg_from;
     for (size_t g = 0; g < s->rg && g < n; g++) s->row0 += parquet_reader_row_group_rows(s->r, g);
     *out = s;
     return 0;
+}
+
+/* The next group of rows: 1, 0 at the end, or a negative status. */
+static int pl_next_group(struct parquet_linesrc *s, zest_error *err) {
+    if (s->ar) return arrow_ipc_reader_next(s->ar, &s->b, err);
+    if (s->rg >= s->rg_end) return 0;
+    const int rc = parquet_reader_read(s->r, s->rg, &s->b, err);
+    return rc ? rc : 1;
 }
 
 int parquet_linesrc_next(struct parquet_linesrc *s, const char **line, size_t *len, int64_t *row,
@@ -409,9 +520,8 @@ int parquet_linesrc_next(struct parquet_linesrc *s, const char **line, size_t *l
             s->rg++;
             s->loaded = false;
         }
-        if (s->rg >= s->rg_end) return 0;
-        int rc = parquet_reader_read(s->r, s->rg, &s->b, err);
-        if (rc) return rc;
+        const int rc = pl_next_group(s, err);
+        if (rc <= 0) return rc;
         s->loaded = true;
         s->i = 0;
     }
@@ -426,17 +536,31 @@ int parquet_linesrc_next(struct parquet_linesrc *s, const char **line, size_t *l
     return 1;
 }
 
-struct parquet_reader *parquet_linesrc_reader(struct parquet_linesrc *s) { return s->r; }
+bool parquet_linesrc_group_head(const struct parquet_linesrc *s) { return s->i == 1; }
 
 void parquet_linesrc_close(struct parquet_linesrc *s) {
     if (!s) return;
     parquet_reader_close(s->r);
+    arrow_ipc_reader_close(s->ar);
     buf_free(&s->line);
     arena_destroy(&s->arena);
     free(s);
 }
 
 bool parquet_sniff(const void *head, size_t len) { return len >= 4 && memcmp(head, "PAR1", 4) == 0; }
+
+enum columnar_format columnar_sniff(const void *head, size_t len) {
+    static const unsigned char cont[4] = {0xff, 0xff, 0xff, 0xff};
+    if (parquet_sniff(head, len)) return COLUMNAR_PARQUET;
+    if ((len >= 6 && memcmp(head, "ARROW1", 6) == 0) || (len >= 4 && memcmp(head, cont, 4) == 0))
+        return COLUMNAR_ARROW;
+    return COLUMNAR_NONE;
+}
+
+bool columnar_path(const char *path) {
+    enum arrow_ipc_kind k;
+    return parquet_path(path) || arrow_ipc_kind_for_path(path, &k);
+}
 
 bool parquet_path(const char *path) {
     const size_t n = strlen(path);

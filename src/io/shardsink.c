@@ -32,7 +32,7 @@ struct shardsink {
     size_t base_len;    /* path[0, base_len) is "<dir>/<base>" */
     const char *suffix; /* into path, after the dot; NULL when the name has no dot */
     int status;         /* first failure; sticky */
-    struct parquet_lines *pq; /* a ".parquet" export: the lines become one Parquet file */
+    struct parquet_lines *pq; /* a Parquet or Arrow export: the lines become one such file */
 };
 
 /* Finds the directory, the base and the suffix of `path` (see Naming in shardsink.h). */
@@ -147,10 +147,18 @@ int shardsink_open(const char *path, int64_t shard_bytes, struct shardsink **out
         rc = err_set_at(err, ZEST_E_PARAM, path, 0, -1, "export path has no file name");
         goto out;
     }
+    enum arrow_ipc_kind ak;
     if (parquet_path(path)) {
         rc = s->limit ? err_set_at(err, ZEST_E_UNSUPPORTED, path, 0, -1,
                                    "export_shard_size is not supported with a .parquet export")
                       : parquet_lines_file(path, NULL, &s->pq, err);
+        goto out;
+    }
+    if (arrow_ipc_kind_for_path(path, &ak)) {
+        const struct arrow_ipc_writer_opts ao = {.kind = ak};
+        rc = s->limit ? err_set_at(err, ZEST_E_UNSUPPORTED, path, 0, -1,
+                                   "export_shard_size is not supported with an Arrow export")
+                      : parquet_lines_arrow(path, &ao, NULL, NULL, &s->pq, err);
         goto out;
     }
     rc = s->limit ? shardsink_open_next(s, err) : sink_open(path, &s->cur, err);

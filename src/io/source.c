@@ -28,7 +28,8 @@
 /* Listing                                                                                  */
 
 /* Directory members taken as input. ".jsonl.gz", ".json.zst" etc. end in ".gz"/".zst". */
-static const char *const source_exts[] = {".jsonl", ".json", ".gz", ".zst", ".parquet"};
+static const char *const source_exts[] = {".jsonl", ".json", ".gz", ".zst", ".parquet",
+                                             ".arrow", ".feather", ".arrows"};
 
 static int source_has_input_ext(const char *name) {
     const size_t n = strlen(name);
@@ -134,7 +135,8 @@ int source_list(const char *dataset_path, struct source_list *out, zest_error *e
     if (!rc && out->count == 0)
         rc = err_set_at(err, ZEST_E_NOTFOUND, dataset_path, 0, -1,
                         "no input files (no such file or directory, or no *.jsonl, *.json, "
-                        "*.gz, *.zst, *.parquet file in it, or no glob match)");
+                        "*.gz, *.zst, *.parquet, *.arrow, *.feather, *.arrows file in it, or no "
+                        "glob match)");
     if (rc) {
         source_list_free(out);
         return rc;

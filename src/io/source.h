@@ -30,7 +30,8 @@ struct source_list {
 /* Lists the input files of a dataset path:
  *  - a regular file: that file alone, whatever its name;
  *  - a directory: the regular files directly inside it (NOT recursive) whose names end in
- *    .jsonl, .json, .gz, .zst or .parquet (so *.jsonl.gz, *.json.zst, ... too), skipping names that
+ *    .jsonl, .json, .gz, .zst, .parquet, .arrow, .feather or .arrows (so *.jsonl.gz,
+ *    *.json.zst, ... too), skipping names that
  *    start with '.' (hidden files and our own ".x.tmp.pid" temporaries); symlinks to regular
  *    files count;
  *  - otherwise, when the path does not exist and contains * ? or [: a glob(3) pattern; the

@@ -72,6 +72,19 @@ import sys
 for p in sys.argv[1:]:
     b=open(p,"rb").read(); assert b[:4]==b"PAR1" and b[-4:]==b"PAR1", p' "$TMP"/pq/job/checkpoints/checkpoint_*.parquet
 check "parquet: output unchanged by Parquet checkpoints" same_file "$TMP/pq/out.jsonl" "$TMP/ref.jsonl"
+for comp in snappy zstd none; do
+  run_zest run "$(config ar$comp "checkpointing: {storage_format: arrow, compression: $comp}")"
+  check "arrow ($comp): exit 0" equals "$rc" 0
+  check "arrow ($comp): Arrow checkpoints are written" equals "$(ckpts ar$comp)" \
+    "checkpoint_op_0000_partition_0000.arrow checkpoint_op_0000_partition_0001.arrow checkpoint_op_0000_partition_0002.arrow checkpoint_op_0001_partition_0000.arrow checkpoint_op_0001_partition_0001.arrow checkpoint_op_0001_partition_0002.arrow "
+  check "arrow ($comp): the files are Arrow IPC files (ARROW1 at both ends)" python3 -c '
+import sys
+for p in sys.argv[1:]:
+    b=open(p,"rb").read(); assert b[:6]==b"ARROW1" and b[-6:]==b"ARROW1", p' "$TMP"/ar$comp/job/checkpoints/checkpoint_*.arrow
+  check "arrow ($comp): output unchanged by Arrow checkpoints" same_file "$TMP/ar$comp/out.jsonl" "$TMP/ref.jsonl"
+done
+check "arrow: apache-arrow reads a checkpoint" bash -c 'bash scripts/npm.sh >/dev/null 2>&1 &&
+  test "$(node tests/interop-arrow/read.js "$1" | wc -l)" -gt 0' _ "$TMP/arzstd/job/checkpoints/checkpoint_op_0000_partition_0000.arrow"
 
 run_zest run "$(config drop 'checkpointing: {storage_format: jsonl}' 'preserve_intermediate_data: false')"
 check "preserve_intermediate_data false: no checkpoint left after the export" equals "$(ckpts drop)" ""

@@ -128,7 +128,7 @@ wait "$busy"
 check "--resume while the job still runs: the running job is not disturbed" same_file "$TMP/busy/out.jsonl" "$TMP/ref/out.jsonl"
 
 # ---- resume across checkpoint formats -------------------------------------------------------
-for pair in "jsonl parquet" "parquet jsonl"; do
+for pair in "jsonl parquet" "parquet jsonl" "arrow parquet" "parquet arrow" "jsonl arrow" "arrow jsonl"; do
   set -- $pair
   FMT=$1; cfg=$(config "x$1")
   ZEST_FAULTS='text_length_filter@5:crash' run_zest run "$cfg" --quiet

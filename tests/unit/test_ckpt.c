@@ -149,7 +149,15 @@ TEST(names) {
     ASSERT_EQ(f, CKPT_PARQUET_ZSTD);
     ASSERT_EQ(ckpt_file_name(1, 2, CKPT_PARQUET_GZIP, name, sizeof name, &err), 0);
     ASSERT_STR_EQ(name, "checkpoint_op_0001_partition_0002.parquet");
-    ASSERT_EQ(ckpt_format_from_config("arrow", "snappy", &f, &err), ZEST_E_UNSUPPORTED);
+    ASSERT_EQ(ckpt_format_from_config("arrow", "snappy", &f, &err), 0);
+    ASSERT_EQ(f, CKPT_ARROW_LZ4);
+    ASSERT_EQ(ckpt_format_from_config("arrow", NULL, &f, &err), 0);
+    ASSERT_EQ(f, CKPT_ARROW_LZ4);
+    ASSERT_EQ(ckpt_format_from_config("arrow", "none", &f, &err), 0);
+    ASSERT_EQ(f, CKPT_ARROW_NONE);
+    ASSERT_EQ(ckpt_file_name(3, 4, CKPT_ARROW_ZSTD, name, sizeof name, &err), 0);
+    ASSERT_STR_EQ(name, "checkpoint_op_0003_partition_0004.arrow");
+    ASSERT_EQ(ckpt_format_from_config("arrow", "gzip", &f, &err), ZEST_E_UNSUPPORTED);
     ASSERT_CONTAINS(err.msg, "arrow");
     ASSERT_EQ(ckpt_format_from_config("jsonl", "snappy", &f, &err), ZEST_E_UNSUPPORTED);
 }
@@ -224,12 +232,13 @@ TEST(prefix_hash_covers_partition_range) {
 
 /* A Parquet checkpoint: verified like the others (size and checksum over the file's bytes),
  * found for resume, read back as the very lines written, and a flipped byte is caught. */
-TEST(parquet_checkpoint_roundtrip) {
+/* A lossless columnar checkpoint reads back as its lines; a flipped byte fails the checksum. */
+static void columnar_roundtrip(enum ckpt_format fmt, const char *file) {
     struct ckpt_store *s = open_store("job/checkpoints");
     struct ckpt_record r;
     struct findings fs = {0};
-    const struct ckpt_record w = put(s, 0, 1, H[1], CKPT_PARQUET_ZSTD);
-    ASSERT_STR_EQ(w.file, "checkpoint_op_0001_partition_0000.parquet");
+    const struct ckpt_record w = put(s, 0, 1, H[1], fmt);
+    ASSERT_STR_EQ(w.file, file);
     ASSERT_EQ(w.bytes, w.content_bytes);
     ASSERT_EQ(latest(s, 0, 4, &fs, &r), 1);
     ASSERT_EQ(r.op_index, 1);
@@ -262,6 +271,14 @@ TEST(parquet_checkpoint_roundtrip) {
     ASSERT_EQ(latest(s, 0, 4, &fs, &r), 0);
     ASSERT_EQ(fs.f[fs.n - 1].problem, CKPT_CHECKSUM_MISMATCH);
     ckpt_store_close(s);
+}
+
+TEST(parquet_checkpoint_roundtrip) {
+    columnar_roundtrip(CKPT_PARQUET_ZSTD, "checkpoint_op_0001_partition_0000.parquet");
+}
+
+TEST(arrow_checkpoint_roundtrip) {
+    columnar_roundtrip(CKPT_ARROW_ZSTD, "checkpoint_op_0001_partition_0000.arrow");
 }
 
 TEST(commit_and_latest) {
